@@ -10,6 +10,12 @@
 
 /* Add a line here for a new command (keep alphabetical). */
 #define CLI_COMMANDS(X)                                                       \
+  X(addr, "encode/decode bech32m addresses")                                  \
+  X(clvm, "run or hash serialized CLVM programs")                             \
+  X(keys, "derive Chia keys from a seed")                                     \
+  X(plot, "build a small in-memory plot and print proofs for a challenge")    \
+  X(plotnft, "plot-NFT puzzle hashes for a launcher id")                      \
+  X(verify_proof, "verify a v1 proof of space, print its quality")            \
   X(version, "print version and build information")
 
 #define CLI_DECLARE(name, help) int cmd_##name(int argc, char **argv);

@@ -41,6 +41,7 @@
   X(CLVM_BAD_OP, "unknown or invalid CLVM operator")                          \
   X(CLVM_EVAL, "CLVM evaluation error")                                       \
   X(CLVM_LIMIT, "CLVM depth or size limit exceeded")                          \
+  X(CLVM_COND, "invalid CLVM condition")                                      \
   /* plotnft */                                                               \
   X(BAD_SINGLETON, "not a valid plot-NFT singleton")                          \
   /* node */                                                                  \

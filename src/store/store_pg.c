@@ -1,0 +1,446 @@
+/* PostgreSQL backend for the store (see store_int.h for the contract).
+ *
+ * Statements are the shared catalogue with `?` rewritten to $1..$n and
+ * prepared once per connection. Integers go to the server as decimal text
+ * (so the server's inferred parameter type never has to match a binary
+ * width), byte strings as binary; results come back in binary.
+ *
+ * PostgreSQL runs a statement to completion at once, so step() executes on
+ * its first call and then walks the result rows. Durability: the server's
+ * default synchronous_commit=on, the equivalent of SQLite's FULL. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#define PG_MAX_PARAMS 16
+
+struct pg_stmt {
+  struct store_stmt base;
+  struct pg_conn *conn;
+  enum store_sql id;
+  char name[16];
+  int nparams;
+  char *values[PG_MAX_PARAMS];   /* owned copies */
+  int lengths[PG_MAX_PARAMS];
+  int formats[PG_MAX_PARAMS];
+  PGresult *res;
+  int executed;
+  int nrows, row; /* row = index of the current row + 1 */
+  uint64_t changes;
+};
+
+struct pg_conn {
+  struct store_conn base;
+  PGconn *pg;
+  struct pg_stmt *stmts[STORE_SQL__COUNT];
+};
+
+static const char *const pg_migrations[] = {
+  /* 1: initial schema (mirrors store_sqlite.c) */
+  "CREATE TABLE farmers ("
+  " launcher_id BYTEA NOT NULL PRIMARY KEY,"
+  " p2_singleton_puzzle_hash BYTEA NOT NULL UNIQUE,"
+  " delay_time BIGINT NOT NULL,"
+  " delay_puzzle_hash BYTEA NOT NULL,"
+  " authentication_public_key BYTEA NOT NULL,"
+  " singleton_tip BYTEA NOT NULL,"
+  " singleton_tip_state BYTEA NOT NULL,"
+  " points BIGINT NOT NULL,"
+  " difficulty BIGINT NOT NULL,"
+  " payout_instructions TEXT NOT NULL,"
+  " is_pool_member BIGINT NOT NULL CHECK (is_pool_member IN (0, 1)),"
+  " joined_at BIGINT NOT NULL,"
+  " last_difficulty_change_at BIGINT NOT NULL);"
+  "CREATE INDEX farmers_member ON farmers (is_pool_member);"
+  "CREATE TABLE partials ("
+  " id BIGSERIAL PRIMARY KEY,"
+  " launcher_id BYTEA NOT NULL REFERENCES farmers (launcher_id),"
+  " ts BIGINT NOT NULL,"
+  " difficulty BIGINT NOT NULL,"
+  " harvester_id BYTEA NOT NULL,"
+  " proof_hash BYTEA NOT NULL UNIQUE,"
+  " sp_hash BYTEA NOT NULL);"
+  "CREATE INDEX partials_launcher_ts ON partials (launcher_id, ts);"
+  "CREATE TABLE pending_partials ("
+  " id BIGSERIAL PRIMARY KEY,"
+  " launcher_id BYTEA NOT NULL REFERENCES farmers (launcher_id),"
+  " proof_hash BYTEA NOT NULL UNIQUE,"
+  " sp_hash BYTEA NOT NULL,"
+  " harvester_id BYTEA NOT NULL,"
+  " difficulty BIGINT NOT NULL,"
+  " received_at BIGINT NOT NULL,"
+  " due_at BIGINT NOT NULL,"
+  " payload BYTEA NOT NULL,"
+  " claimed BIGINT NOT NULL DEFAULT 0);"
+  "CREATE INDEX pending_due ON pending_partials (claimed, due_at);"
+  "CREATE TABLE rewards ("
+  " coin_id BYTEA NOT NULL PRIMARY KEY,"
+  " launcher_id BYTEA NOT NULL,"
+  " height BIGINT NOT NULL,"
+  " amount BIGINT NOT NULL,"
+  " state BIGINT NOT NULL CHECK (state BETWEEN 0 AND 3),"
+  " absorb_tx_id BYTEA);"
+  "CREATE INDEX rewards_state ON rewards (state, height);"
+  "CREATE INDEX rewards_height ON rewards (height);"
+  "CREATE TABLE chain_cursor ("
+  " id BIGINT NOT NULL PRIMARY KEY CHECK (id = 1),"
+  " height BIGINT NOT NULL,"
+  " header_hash BYTEA NOT NULL);"
+  "CREATE TABLE payout_batches ("
+  " id BIGSERIAL PRIMARY KEY,"
+  " idempotency_key TEXT NOT NULL UNIQUE,"
+  " state BIGINT NOT NULL CHECK (state BETWEEN 0 AND 3),"
+  " tx_id BYTEA,"
+  " created_at BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL,"
+  " window_end BIGINT NOT NULL,"
+  " total_amount BIGINT NOT NULL,"
+  " points_mode BIGINT NOT NULL);"
+  "CREATE INDEX payout_batches_state ON payout_batches (state, id);"
+  "CREATE TABLE payout_lines ("
+  " batch_id BIGINT NOT NULL REFERENCES payout_batches (id),"
+  " idx BIGINT NOT NULL,"
+  " puzzle_hash BYTEA NOT NULL,"
+  " amount BIGINT NOT NULL,"
+  " launcher_id BYTEA REFERENCES farmers (launcher_id),"
+  " PRIMARY KEY (batch_id, idx));"
+  "CREATE TABLE balances ("
+  " launcher_id BYTEA NOT NULL PRIMARY KEY REFERENCES farmers (launcher_id),"
+  " amount BIGINT NOT NULL,"
+  " updated_at BIGINT NOT NULL);",
+};
+
+static cp_err pg_fail(PGconn *pg, const PGresult *res, const char *what)
+{
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  if (state) {
+    if (!strcmp(state, "23505"))
+      return CP_EXISTS;
+    if (!strcmp(state, "23503"))
+      return CP_NOT_FOUND;
+    if (!strcmp(state, "23514") || !strcmp(state, "23502"))
+      return CP_INVAL;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") ||
+        !strcmp(state, "55P03")) {
+      log_warn("store", "pg_busy", "what=\"%s\" sqlstate=%s", what, state);
+      return CP_DB_BUSY;
+    }
+  }
+  log_error("store", "pg_error", "what=\"%s\" sqlstate=%s msg=\"%s\"", what,
+            state ? state : "none",
+            res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+  return CP_DB;
+}
+
+static cp_err pg_exec(struct store_conn *c, const char *sql)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  PGresult *res = PQexec(q->pg, sql);
+  ExecStatusType st = PQresultStatus(res);
+  cp_err rc = CP_OK;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    rc = pg_fail(q->pg, res, sql);
+  PQclear(res);
+  return rc;
+}
+
+static void pg_stmt_clear(struct pg_stmt *s)
+{
+  for (int i = 0; i < s->nparams; i++) {
+    free(s->values[i]);
+    s->values[i] = NULL;
+    s->lengths[i] = 0;
+    s->formats[i] = 0;
+  }
+  PQclear(s->res);
+  s->res = NULL;
+  s->executed = 0;
+  s->nrows = s->row = 0;
+  s->changes = 0;
+  s->base.err = CP_OK;
+}
+
+static void pg_close(struct store_conn *c)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  if (!q)
+    return;
+  for (size_t i = 0; i < STORE_SQL__COUNT; i++) {
+    if (q->stmts[i]) {
+      pg_stmt_clear(q->stmts[i]);
+      free(q->stmts[i]);
+    }
+  }
+  PQfinish(q->pg);
+  free(q);
+}
+
+static cp_err pg_open(const struct store_options *opt, int writer,
+                      struct store_conn **out)
+{
+  struct pg_conn *q = xcalloc(1, sizeof *q);
+  cp_err rc = CP_OK;
+
+  q->base.db = &store__pg;
+  q->pg = PQconnectdb(opt->path);
+  if (!q->pg || PQstatus(q->pg) != CONNECTION_OK) {
+    log_error("store", "pg_connect", "msg=\"%s\"",
+              q->pg ? PQerrorMessage(q->pg) : "no memory");
+    rc = CP_DB;
+    goto out;
+  }
+  /* Notices (CREATE ... IF NOT EXISTS) are not errors; keep them quiet. */
+  rc = pg_exec(&q->base, "SET client_min_messages = warning");
+  if (!rc && !writer)
+    rc = pg_exec(&q->base, "SET default_transaction_read_only = on");
+  if (!rc) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET lock_timeout = %u", opt->busy_timeout_ms);
+    rc = pg_exec(&q->base, sql);
+  }
+out:
+  if (rc) {
+    pg_close(&q->base);
+    q = NULL;
+  }
+  *out = q ? &q->base : NULL;
+  return rc;
+}
+
+static cp_err pg_begin(struct store_conn *c, int write)
+{
+  /* Writes are serialised by the writer thread, so READ COMMITTED does not
+   * interleave our own transactions; reads want one snapshot. */
+  return pg_exec(c, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+}
+
+static cp_err pg_commit(struct store_conn *c)
+{
+  return pg_exec(c, "COMMIT");
+}
+
+static void pg_rollback(struct store_conn *c)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  if (PQtransactionStatus(q->pg) != PQTRANS_IDLE)
+    PQclear(PQexec(q->pg, "ROLLBACK"));
+}
+
+/* Rewrites `?` to $1..$n; the catalogue has no `?` inside literals. */
+static char *pg_rewrite(const char *sql, int *nparams)
+{
+  size_t cap = strlen(sql) * 4 + 1, w = 0;
+  char *out = xmalloc(cap);
+  int n = 0;
+  for (const char *p = sql; *p; p++) {
+    if (*p == '?')
+      w += (size_t)snprintf(out + w, cap - w, "$%d", ++n);
+    else
+      out[w++] = *p;
+  }
+  out[w] = '\0';
+  *nparams = n;
+  return out;
+}
+
+static cp_err pg_stmt(struct store_conn *c, enum store_sql id,
+                      struct store_stmt **out)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  struct pg_stmt *s = q->stmts[id];
+  *out = NULL;
+  if (!s) {
+    int n;
+    char *sql = pg_rewrite(store__sql[id], &n);
+    cp_err rc = CP_OK;
+    s = xcalloc(1, sizeof *s);
+    s->base.db = &store__pg;
+    s->conn = q;
+    s->id = id;
+    s->nparams = n;
+    snprintf(s->name, sizeof s->name, "cp%d", (int)id);
+    if (n > PG_MAX_PARAMS) {
+      rc = CP_INTERNAL;
+    } else {
+      PGresult *res = PQprepare(q->pg, s->name, sql, n, NULL);
+      if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_fail(q->pg, res, sql);
+      PQclear(res);
+    }
+    free(sql);
+    if (rc) {
+      free(s);
+      return rc;
+    }
+    q->stmts[id] = s;
+  }
+  pg_stmt_clear(s);
+  *out = &s->base;
+  return CP_OK;
+}
+
+static int pg_param_ok(struct pg_stmt *s, int i)
+{
+  if (i < 1 || i > s->nparams) {
+    if (!s->base.err)
+      s->base.err = CP_INTERNAL;
+    return 0;
+  }
+  free(s->values[i - 1]);
+  s->values[i - 1] = NULL;
+  return 1;
+}
+
+static void pg_bind_i64(struct store_stmt *st, int i, int64_t v)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  char buf[24];
+  if (!pg_param_ok(s, i))
+    return;
+  snprintf(buf, sizeof buf, "%lld", (long long)v);
+  s->values[i - 1] = xstrdup(buf);
+  s->formats[i - 1] = 0;
+}
+
+static void pg_bind_blob(struct store_stmt *st, int i, const void *p, size_t n)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  if (n > STORE_BLOB_MAX) {
+    if (!st->err)
+      st->err = CP_TOO_BIG;
+    return;
+  }
+  if (!pg_param_ok(s, i))
+    return;
+  /* A non-NULL pointer even for zero bytes: NULL would mean SQL NULL. */
+  s->values[i - 1] = xmalloc(n ? n : 1);
+  if (n)
+    memcpy(s->values[i - 1], p, n);
+  s->lengths[i - 1] = (int)n;
+  s->formats[i - 1] = 1;
+}
+
+static void pg_bind_text(struct store_stmt *st, int i, const char *str)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  if (!pg_param_ok(s, i))
+    return;
+  s->values[i - 1] = xstrdup(str);
+  s->formats[i - 1] = 0;
+}
+
+static void pg_bind_null(struct store_stmt *st, int i)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  if (pg_param_ok(s, i))
+    s->formats[i - 1] = 0;
+}
+
+static cp_err pg_step(struct store_stmt *st, int *row)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  *row = 0;
+  if (st->err)
+    return st->err;
+  if (!s->executed) {
+    ExecStatusType es;
+    s->executed = 1;
+    s->res = PQexecPrepared(s->conn->pg, s->name, s->nparams,
+                            (const char *const *)s->values, s->lengths,
+                            s->formats, 1);
+    es = PQresultStatus(s->res);
+    if (es == PGRES_COMMAND_OK) {
+      const char *t = PQcmdTuples(s->res);
+      s->changes = (t && *t) ? strtoull(t, NULL, 10) : 0;
+      return CP_OK;
+    }
+    if (es != PGRES_TUPLES_OK)
+      return st->err = pg_fail(s->conn->pg, s->res, store__sql[s->id]);
+    s->nrows = PQntuples(s->res);
+    const char *t = PQcmdTuples(s->res);
+    s->changes = (t && *t) ? strtoull(t, NULL, 10) : 0;
+  }
+  if (s->row < s->nrows) {
+    s->row++;
+    *row = 1;
+  }
+  return CP_OK;
+}
+
+static int pg_col_null(struct store_stmt *st, int i)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  return s->row < 1 || PQgetisnull(s->res, s->row - 1, i);
+}
+
+static int64_t pg_col_i64(struct store_stmt *st, int i)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  const uint8_t *p;
+  uint64_t v = 0;
+  int n;
+  if (pg_col_null(st, i))
+    return 0;
+  p = (const uint8_t *)PQgetvalue(s->res, s->row - 1, i);
+  n = PQgetlength(s->res, s->row - 1, i);
+  if (n != 2 && n != 4 && n != 8)
+    return 0;
+  for (int k = 0; k < n; k++)
+    v = v << 8 | p[k];
+  /* Sign-extend the narrower integer types. */
+  if (n < 8 && (p[0] & 0x80))
+    v |= UINT64_MAX << (8 * n);
+  return store__u2i(v);
+}
+
+static const void *pg_col_blob(struct store_stmt *st, int i, size_t *n)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  *n = 0;
+  if (pg_col_null(st, i))
+    return NULL;
+  *n = (size_t)PQgetlength(s->res, s->row - 1, i);
+  return PQgetvalue(s->res, s->row - 1, i);
+}
+
+static uint64_t pg_changes(struct store_stmt *st)
+{
+  return ((struct pg_stmt *)st)->changes;
+}
+
+static void pg_reset(struct store_stmt *st)
+{
+  struct pg_stmt *s = (struct pg_stmt *)st;
+  PQclear(s->res);
+  s->res = NULL;
+  s->executed = 0;
+  s->nrows = s->row = 0;
+}
+
+const struct store_db store__pg = {
+  .name = "postgresql",
+  .open = pg_open,
+  .close = pg_close,
+  .exec = pg_exec,
+  .begin = pg_begin,
+  .commit = pg_commit,
+  .rollback = pg_rollback,
+  .stmt = pg_stmt,
+  .bind_i64 = pg_bind_i64,
+  .bind_blob = pg_bind_blob,
+  .bind_text = pg_bind_text,
+  .bind_null = pg_bind_null,
+  .step = pg_step,
+  .col_null = pg_col_null,
+  .col_i64 = pg_col_i64,
+  .col_blob = pg_col_blob,
+  .changes = pg_changes,
+  .reset = pg_reset,
+  .migrations = pg_migrations,
+  .n_migrations = sizeof pg_migrations / sizeof pg_migrations[0],
+};
