@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(!memcmp(h1, h2, 32));
   }
   if (rc == CP_OK) {
-    unsigned flags = (mode & 2) ? CLVM_F_MEMPOOL : 0;
+    unsigned flags = ((mode & 2) ? CLVM_F_MEMPOOL : 0) | ((mode & 4) ? CLVM_F_KECCAK : 0);
     struct buf out;
     rc = clvm_run(a, prog, env, 200000, flags, &res, &cost);
     CHECK(clean(rc));

@@ -64,6 +64,13 @@ cp_err clvm__args(struct clvm_alloc *a, clvm_node args, size_t n, clvm_node *out
 cp_err clvm__atom_arg(struct clvm_alloc *a, clvm_node n, const uint8_t **p,
                       size_t *len, const char *msg);
 cp_err clvm__i32_arg(struct clvm_alloc *a, clvm_node n, int32_t *out);
+/* Next item of a variadic argument list (*more = 0 at its end); an
+ * improper end is an error. */
+cp_err clvm__next_arg(struct clvm_alloc *a, clvm_node *l, clvm_node *arg, int *more);
+cp_err clvm__over_cost(uint64_t cost, uint64_t max);
+/* core_ops.c: control, list, compare, hash and string operators. */
+cp_err clvm__core_op(struct clvm_alloc *a, uint8_t op, clvm_node args,
+                     uint64_t max, unsigned flags, clvm_node *out, uint64_t *cost);
 /* New atom charging 10 per byte to *cost. */
 cp_err clvm__new_atom_cost(struct clvm_alloc *a, const uint8_t *p, size_t n,
                            clvm_node *out, uint64_t *cost);

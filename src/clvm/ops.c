@@ -1,4 +1,5 @@
-/* Core and arithmetic operators of the Chia dialect, classic cost model.
+/* Arithmetic operators of the Chia dialect (classic cost model), the
+ * shared operator helpers, and the opcode dispatch.
  *
  * Integers are two's-complement big-endian atoms of any length. Values that
  * fit 64 bits take an __int128 fast path (every operand of a pool puzzle
@@ -12,7 +13,6 @@
 
 #include <openssl/bn.h>
 
-#include "crypto/sha256.h"
 #include "util/xalloc.h"
 
 #define MALLOC_COST 10
@@ -26,7 +26,7 @@ cp_err clvm__fail(struct clvm_alloc *a, clvm_node n, const char *msg)
   return CP_CLVM_EVAL;
 }
 
-static cp_err over_cost(uint64_t cost, uint64_t max)
+cp_err clvm__over_cost(uint64_t cost, uint64_t max)
 {
   return cost > max ? CP_CLVM_COST : CP_OK;
 }
@@ -60,7 +60,7 @@ cp_err clvm__atom_arg(struct clvm_alloc *a, clvm_node n, const uint8_t **p,
 }
 
 /* Advance over a variadic argument list; an improper end is an error. */
-static cp_err next_arg(struct clvm_alloc *a, clvm_node *l, clvm_node *arg, int *more)
+cp_err clvm__next_arg(struct clvm_alloc *a, clvm_node *l, clvm_node *arg, int *more)
 {
   if (clvm_is_pair(*l)) {
     *arg = clvm__pair(a, *l)->first;
@@ -223,229 +223,6 @@ static BN_CTX *bn_ctx(void)
 
 /* --- simple ops --- */
 
-static cp_err op_if(struct clvm_alloc *a, clvm_node args, clvm_node *out, uint64_t *cost)
-{
-  clvm_node v[3];
-  cp_err rc = clvm__args(a, args, 3, v, "i takes exactly 3 arguments");
-  if (rc)
-    return rc;
-  *out = clvm_is_nil(a, v[0]) ? v[2] : v[1];
-  *cost = 33;
-  return CP_OK;
-}
-
-static cp_err op_cons(struct clvm_alloc *a, clvm_node args, clvm_node *out, uint64_t *cost)
-{
-  clvm_node v[2];
-  cp_err rc = clvm__args(a, args, 2, v, "c takes exactly 2 arguments");
-  if (rc)
-    return rc;
-  *cost = 50;
-  return clvm_new_pair(a, v[0], v[1], out);
-}
-
-static cp_err op_first_rest(struct clvm_alloc *a, clvm_node args, int rest,
-                            clvm_node *out, uint64_t *cost)
-{
-  clvm_node v;
-  cp_err rc = clvm__args(a, args, 1, &v, rest ? "r takes exactly 1 argument"
-                                               : "f takes exactly 1 argument");
-  if (rc)
-    return rc;
-  if (!clvm_is_pair(v))
-    return clvm__fail(a, v, rest ? "rest of non-cons" : "first of non-cons");
-  *out = rest ? clvm__pair(a, v)->rest : clvm__pair(a, v)->first;
-  *cost = 30;
-  return CP_OK;
-}
-
-static cp_err op_listp(struct clvm_alloc *a, clvm_node args, clvm_node *out, uint64_t *cost)
-{
-  clvm_node v;
-  cp_err rc = clvm__args(a, args, 1, &v, "l takes exactly 1 argument");
-  if (rc)
-    return rc;
-  *out = clvm_is_pair(v) ? CLVM_ONE : CLVM_NIL;
-  *cost = 19;
-  return CP_OK;
-}
-
-static cp_err op_raise(struct clvm_alloc *a, clvm_node args)
-{
-  clvm_node v;
-  /* a single atom argument is raised as itself, anything else as the list */
-  if (clvm_is_pair(args) && clvm_is_nil(a, clvm__pair(a, args)->rest) &&
-      clvm_is_atom(clvm__pair(a, args)->first))
-    v = clvm__pair(a, args)->first;
-  else
-    v = args;
-  a->err_node = v;
-  a->err_msg = "clvm raise";
-  return CP_CLVM_RAISE;
-}
-
-static cp_err op_eq_grs(struct clvm_alloc *a, clvm_node args, int gr,
-                        clvm_node *out, uint64_t *cost)
-{
-  clvm_node v[2];
-  const uint8_t *p0, *p1;
-  size_t n0, n1;
-  int r;
-  cp_err rc;
-  if ((rc = clvm__args(a, args, 2, v, gr ? ">s takes exactly 2 arguments"
-                                         : "= takes exactly 2 arguments")) ||
-      (rc = clvm__atom_arg(a, v[0], &p0, &n0, gr ? ">s on list" : "= on list")) ||
-      (rc = clvm__atom_arg(a, v[1], &p1, &n1, gr ? ">s on list" : "= on list")))
-    return rc;
-  *cost = 117 + n0 + n1;
-  if (gr) {
-    size_t m = n0 < n1 ? n0 : n1;
-    int c = m ? memcmp(p0, p1, m) : 0;
-    r = c > 0 || (c == 0 && n0 > n1);
-  } else {
-    r = n0 == n1 && (!n0 || !memcmp(p0, p1, n0));
-  }
-  *out = r ? CLVM_ONE : CLVM_NIL;
-  return CP_OK;
-}
-
-static cp_err op_sha256(struct clvm_alloc *a, clvm_node args, uint64_t max,
-                        clvm_node *out, uint64_t *cost)
-{
-  struct sha256_ctx c;
-  uint8_t h[32];
-  clvm_node l = args, v;
-  int more;
-  cp_err rc;
-  *cost = 87;
-  sha256_init(&c);
-  for (;;) {
-    const uint8_t *p;
-    size_t n;
-    if ((rc = next_arg(a, &l, &v, &more)))
-      return rc;
-    if (!more)
-      break;
-    if ((rc = clvm__atom_arg(a, v, &p, &n, "sha256 on list")))
-      return rc;
-    *cost += 134 + 2 * (uint64_t)n;
-    if ((rc = over_cost(*cost, max)))
-      return rc;
-    sha256_update(&c, p, n);
-  }
-  sha256_final(&c, h);
-  return clvm__new_atom_cost(a, h, 32, out, cost);
-}
-
-static cp_err op_keccak(struct clvm_alloc *a, clvm_node args, uint64_t max,
-                        clvm_node *out, uint64_t *cost)
-{
-  struct clvm_keccak k;
-  uint8_t h[32];
-  clvm_node l = args, v;
-  int more;
-  cp_err rc;
-  *cost = 50;
-  clvm__keccak_init(&k);
-  for (;;) {
-    const uint8_t *p;
-    size_t n;
-    if ((rc = next_arg(a, &l, &v, &more)))
-      return rc;
-    if (!more)
-      break;
-    if ((rc = clvm__atom_arg(a, v, &p, &n, "keccak256 on list")))
-      return rc;
-    *cost += 160 + 2 * (uint64_t)n;
-    if ((rc = over_cost(*cost, max)))
-      return rc;
-    clvm__keccak_update(&k, p, n);
-  }
-  clvm__keccak_final(&k, h);
-  return clvm__new_atom_cost(a, h, 32, out, cost);
-}
-
-static cp_err op_substr(struct clvm_alloc *a, clvm_node args, clvm_node *out,
-                        uint64_t *cost)
-{
-  clvm_node v[3];
-  size_t k = 0, n;
-  clvm_node l = args;
-  const uint8_t *p;
-  int32_t start, end;
-  cp_err rc;
-  while (clvm_is_pair(l) && k < 3) {
-    v[k++] = clvm__pair(a, l)->first;
-    l = clvm__pair(a, l)->rest;
-  }
-  if (k < 2 || clvm_is_pair(l) || clvm__atom(a, l)->len)
-    return clvm__fail(a, args, "substr takes exactly 2 or 3 arguments");
-  if ((rc = clvm__atom_arg(a, v[0], &p, &n, "substr on list")) ||
-      (rc = clvm__i32_arg(a, v[1], &start)))
-    return rc;
-  if (k == 3) {
-    if ((rc = clvm__i32_arg(a, v[2], &end)))
-      return rc;
-  } else {
-    end = (int32_t)(n > INT32_MAX ? INT32_MAX : n);
-  }
-  if (start < 0 || end < start || (size_t)end > n)
-    return clvm__fail(a, args, "invalid indices for substr");
-  *cost = 1;
-  return clvm_new_substr(a, v[0], (size_t)start, (size_t)end, out);
-}
-
-static cp_err op_strlen(struct clvm_alloc *a, clvm_node args, clvm_node *out,
-                        uint64_t *cost)
-{
-  clvm_node v;
-  const uint8_t *p;
-  size_t n;
-  cp_err rc;
-  if ((rc = clvm__args(a, args, 1, &v, "strlen takes exactly 1 argument")) ||
-      (rc = clvm__atom_arg(a, v, &p, &n, "strlen on list")))
-    return rc;
-  *cost = 173 + n;
-  return new_i128(a, (i128)n, out, cost);
-}
-
-static cp_err op_concat(struct clvm_alloc *a, clvm_node args, uint64_t max,
-                        clvm_node *out, uint64_t *cost)
-{
-  clvm_node l = args, v;
-  size_t total = 0;
-  uint8_t *dst;
-  int more;
-  cp_err rc;
-  *cost = 142;
-  for (;;) {
-    const uint8_t *p;
-    size_t n;
-    if ((rc = next_arg(a, &l, &v, &more)))
-      return rc;
-    if (!more)
-      break;
-    if ((rc = clvm__atom_arg(a, v, &p, &n, "concat on list")))
-      return rc;
-    *cost += 135 + 3 * (uint64_t)n;
-    total += n;
-    if ((rc = over_cost(*cost, max)))
-      return rc;
-  }
-  *cost += MALLOC_COST * (uint64_t)total;
-  if ((rc = over_cost(*cost, max)))
-    return rc;
-  if ((rc = clvm__new_atom_buf(a, total, &dst, out)))
-    return rc;
-  for (l = args; clvm_is_pair(l); l = clvm__pair(a, l)->rest) {
-    const struct clvm_atom_ent *e = clvm__atom(a, clvm__pair(a, l)->first);
-    if (e->len)
-      memcpy(dst, e->p, e->len);
-    dst += e->len;
-  }
-  return CP_OK;
-}
-
 /* --- arithmetic --- */
 
 static cp_err op_add_sub(struct clvm_alloc *a, clvm_node args, int sub,
@@ -461,7 +238,7 @@ static cp_err op_add_sub(struct clvm_alloc *a, clvm_node args, int sub,
     const uint8_t *p;
     size_t n;
     int64_t x;
-    if ((rc = next_arg(a, &l, &v, &more)))
+    if ((rc = clvm__next_arg(a, &l, &v, &more)))
       goto out;
     if (!more)
       break;
@@ -469,7 +246,7 @@ static cp_err op_add_sub(struct clvm_alloc *a, clvm_node args, int sub,
                                                : "+ requires int args")))
       goto out;
     *cost += 320 + 3 * (uint64_t)n;
-    if ((rc = over_cost(*cost, max)))
+    if ((rc = clvm__over_cost(*cost, max)))
       goto out;
     if (!bacc && small_int(p, n, &x)) {
       acc += (sub && !first) ? -(i128)x : (i128)x;
@@ -532,7 +309,7 @@ static cp_err op_mul(struct clvm_alloc *a, clvm_node args, uint64_t max,
     const uint8_t *p;
     size_t n;
     int64_t x;
-    if ((rc = next_arg(a, &l, &v, &more)))
+    if ((rc = clvm__next_arg(a, &l, &v, &more)))
       goto out;
     if (!more)
       break;
@@ -554,7 +331,7 @@ static cp_err op_mul(struct clvm_alloc *a, clvm_node args, uint64_t max,
       continue;
     }
     *cost += 885 + 6 * (uint64_t)(l0 + n) + (uint64_t)l0 * n / 128;
-    if ((rc = over_cost(*cost, max)))
+    if ((rc = clvm__over_cost(*cost, max)))
       goto out;
     if (!big && small_int(p, n, &x) && !__builtin_mul_overflow(acc, (i128)x, &acc)) {
       l0 = limbs_i128(acc);
@@ -606,7 +383,7 @@ static cp_err op_div(struct clvm_alloc *a, clvm_node args, int which,
     *cost = 1116 + 6 * (uint64_t)(n0 + n1);
   else
     *cost = 988 + 4 * (uint64_t)(n0 + n1);
-  if ((rc = over_cost(*cost, max)))
+  if ((rc = clvm__over_cost(*cost, max)))
     return rc;
   if ((flags & CLVM_F_DISABLE_OP) && n0 > 2048)
     return clvm__fail(a, v[0], "dividend too large");
@@ -764,7 +541,7 @@ static cp_err op_shift(struct clvm_alloc *a, clvm_node args, int logical,
   rp = buf;
   rn = trim(&rp, outn);
   *cost = (logical ? 277 : 596) + 3 * (uint64_t)(n + limbs_bytes(rp, rn));
-  rc = over_cost(*cost + MALLOC_COST * (uint64_t)rn, max);
+  rc = clvm__over_cost(*cost + MALLOC_COST * (uint64_t)rn, max);
   if (!rc)
     rc = clvm__new_atom_cost(a, rp, rn, out, cost);
   free(buf);
@@ -785,14 +562,14 @@ static cp_err op_logic(struct clvm_alloc *a, clvm_node args, int kind,
   for (;;) {
     const uint8_t *p;
     size_t n;
-    if ((rc = next_arg(a, &l, &v, &more)))
+    if ((rc = clvm__next_arg(a, &l, &v, &more)))
       return rc;
     if (!more)
       break;
     if ((rc = clvm__atom_arg(a, v, &p, &n, "logic op requires int args")))
       return rc;
     *cost += 264 + 3 * (uint64_t)n;
-    if ((rc = over_cost(*cost, max)))
+    if ((rc = clvm__over_cost(*cost, max)))
       return rc;
     if (n > m)
       m = n;
@@ -834,39 +611,6 @@ static cp_err op_lognot(struct clvm_alloc *a, clvm_node args, clvm_node *out,
   return rc;
 }
 
-static cp_err op_not(struct clvm_alloc *a, clvm_node args, clvm_node *out, uint64_t *cost)
-{
-  clvm_node v;
-  cp_err rc = clvm__args(a, args, 1, &v, "not takes exactly 1 argument");
-  if (rc)
-    return rc;
-  *cost = 200;
-  *out = clvm_is_nil(a, v) ? CLVM_ONE : CLVM_NIL;
-  return CP_OK;
-}
-
-static cp_err op_any_all(struct clvm_alloc *a, clvm_node args, int all,
-                         clvm_node *out, uint64_t *cost)
-{
-  clvm_node l = args, v;
-  int more, r = all;
-  cp_err rc;
-  *cost = 200;
-  for (;;) {
-    if ((rc = next_arg(a, &l, &v, &more)))
-      return rc;
-    if (!more)
-      break;
-    *cost += 300;
-    if (all)
-      r = r && !clvm_is_nil(a, v);
-    else
-      r = r || !clvm_is_nil(a, v);
-  }
-  *out = r ? CLVM_ONE : CLVM_NIL;
-  return CP_OK;
-}
-
 static cp_err op_modpow(struct clvm_alloc *a, clvm_node args, uint64_t max,
                         unsigned flags, clvm_node *out, uint64_t *cost)
 {
@@ -884,7 +628,7 @@ static cp_err op_modpow(struct clvm_alloc *a, clvm_node args, uint64_t max,
       (rc = clvm__atom_arg(a, v[2], &pm, &lm, "modpow requires int args")))
     return rc;
   *cost = 17000 + 38 * (uint64_t)lb + 3 * (uint64_t)le * le + 21 * (uint64_t)lm * lm;
-  if ((rc = over_cost(*cost, max)))
+  if ((rc = clvm__over_cost(*cost, max)))
     return rc;
   if ((flags & CLVM_F_LIMITS) && (lb > 256 || le > 256 || lm > 256))
     return clvm__fail(a, args, "modpow operand too large");
@@ -946,7 +690,7 @@ static cp_err op_unknown(struct clvm_alloc *a, clvm_node op, clvm_node args,
     for (;;) {
       const uint8_t *p;
       size_t n;
-      if ((rc = next_arg(a, &l, &v, &more)))
+      if ((rc = clvm__next_arg(a, &l, &v, &more)))
         return rc;
       if (!more)
         break;
@@ -963,7 +707,7 @@ static cp_err op_unknown(struct clvm_alloc *a, clvm_node op, clvm_node args,
         l0 += n;
       }
       first = 0;
-      if ((rc = over_cost(c, max)))
+      if ((rc = clvm__over_cost(c, max)))
         return rc;
     }
   }
@@ -994,18 +738,6 @@ cp_err clvm__apply_op(struct clvm_alloc *a, clvm_node op, clvm_node args,
       rc = CP_CLVM_BAD_OP;
   } else {
     switch (e->p[0]) {
-    case 3: rc = op_if(a, args, out, &c); break;
-    case 4: rc = op_cons(a, args, out, &c); break;
-    case 5: rc = op_first_rest(a, args, 0, out, &c); break;
-    case 6: rc = op_first_rest(a, args, 1, out, &c); break;
-    case 7: rc = op_listp(a, args, out, &c); break;
-    case 8: rc = op_raise(a, args); break;
-    case 9: rc = op_eq_grs(a, args, 0, out, &c); break;
-    case 10: rc = op_eq_grs(a, args, 1, out, &c); break;
-    case 11: rc = op_sha256(a, args, max, out, &c); break;
-    case 12: rc = op_substr(a, args, out, &c); break;
-    case 13: rc = op_strlen(a, args, out, &c); break;
-    case 14: rc = op_concat(a, args, max, out, &c); break;
     case 16: rc = op_add_sub(a, args, 0, max, out, &c); break;
     case 17: rc = op_add_sub(a, args, 1, max, out, &c); break;
     case 18: rc = op_mul(a, args, max, flags, out, &c); break;
@@ -1018,20 +750,13 @@ cp_err clvm__apply_op(struct clvm_alloc *a, clvm_node op, clvm_node args,
     case 25: rc = op_logic(a, args, LOG_IOR, max, out, &c); break;
     case 26: rc = op_logic(a, args, LOG_XOR, max, out, &c); break;
     case 27: rc = op_lognot(a, args, out, &c); break;
-    case 32: rc = op_not(a, args, out, &c); break;
-    case 33: rc = op_any_all(a, args, 0, out, &c); break;
-    case 34: rc = op_any_all(a, args, 1, out, &c); break;
     case 60: rc = op_modpow(a, args, max, flags, out, &c); break;
     case 61: rc = op_div(a, args, DIV_R, max, flags, out, &c); break;
-    case 62:
-      rc = (flags & (CLVM_F_KECCAK | CLVM_F__KECCAK_EXT)) ? op_keccak(a, args, max, out, &c)
-                                                       : CP_CLVM_BAD_OP;
-      break;
     case 29: case 30: case 48: case 49: case 50: case 51: case 52: case 53:
     case 54: case 55: case 56: case 57: case 58: case 59:
       rc = clvm__bls_op(a, e->p[0], args, max, flags, out, &c);
       break;
-    default: rc = CP_CLVM_BAD_OP; break;
+    default: rc = clvm__core_op(a, e->p[0], args, max, flags, out, &c); break;
     }
   }
   if (rc == CP_CLVM_BAD_OP && !(flags & CLVM_F_NO_UNKNOWN_OPS) &&

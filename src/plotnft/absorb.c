@@ -23,6 +23,22 @@ void plotnft_absorb_in_from_tip(const struct plotnft_tip *tip,
   in->lineage = tip->lineage;
 }
 
+cp_err plotnft_reward_from_coin(const struct chia_coin *coin,
+                                const uint8_t genesis_challenge[32],
+                                struct plotnft_reward *r)
+{
+  const uint8_t *p = coin->parent_coin_info;
+  static const uint8_t zero[12];
+
+  /* Cheaper than pool-reference's search over 128 candidate heights: the
+   * parent id spells its height out. */
+  if (memcmp(p, genesis_challenge, 16) || memcmp(p + 16, zero, 12))
+    return CP_NOT_FOUND;
+  r->height = be32_load(p + 28);
+  r->amount = coin->amount;
+  return CP_OK;
+}
+
 void plotnft_reward_coin(const struct plotnft_absorb_in *in,
                          const struct plotnft_reward *r,
                          struct chia_coin *coin, uint8_t id[32])

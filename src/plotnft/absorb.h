@@ -63,6 +63,15 @@ void plotnft_absorb_in_from_tip(const struct plotnft_tip *tip,
                                 const uint8_t genesis_challenge[32],
                                 struct plotnft_absorb_in *in);
 
+/* Reading a coin found at the p2_singleton address as a pool reward: its
+ * parent must be pool_parent_id(height) (genesis prefix, then the height as
+ * 16 bytes big-endian) for a height that fits 32 bits. CP_NOT_FOUND for
+ * any other coin (payments anyone can send to the address; farmer reward
+ * coins), which the singleton cannot absorb. */
+cp_err plotnft_reward_from_coin(const struct chia_coin *coin,
+                                const uint8_t genesis_challenge[32],
+                                struct plotnft_reward *r);
+
 /* Reward coin of a height/amount at this plot NFT's p2_singleton address;
  * its id is what the absorb announces. */
 void plotnft_reward_coin(const struct plotnft_absorb_in *in,

@@ -12,7 +12,7 @@
 #define CONFIG_STR_MAX 512
 
 enum payout_scheme { PAYOUT_PROP, PAYOUT_PPLNS, PAYOUT_PPS };
-enum store_backend { STORE_SQLITE, STORE_POSTGRES };
+enum config_store_backend { STORE_SQLITE, STORE_POSTGRES };
 
 struct pool_config {
   /* pool_info (GET /pool_info) */
@@ -86,7 +86,7 @@ struct pool_config {
   uint32_t worker_threads;            /* 0 = number of cores */
 
   /* store */
-  enum store_backend store_backend;
+  enum config_store_backend store_backend;
   char store_path[CONFIG_STR_MAX];    /* sqlite file */
   char store_dsn[CONFIG_STR_MAX];     /* postgres conninfo */
 

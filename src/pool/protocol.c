@@ -1,5 +1,7 @@
 #include "pool/protocol.h"
 
+#include <jansson.h>
+
 struct code_row {
   const char *name;
   const char *msg;
@@ -24,4 +26,10 @@ const char *pool_code_message(enum pool_code c)
   if ((unsigned)c >= POOL_CODE_LAST || !rows[c].msg)
     return "unknown error";
   return rows[c].msg;
+}
+
+json_t *pool_error_json(enum pool_code c, const char *msg)
+{
+  return json_pack("{s:i,s:s}", "error_code", (int)c, "error_message",
+                   msg && *msg ? msg : pool_code_message(c));
 }

@@ -35,4 +35,9 @@ const char *pool_code_name(enum pool_code c);
 /* Default human message; never NULL. */
 const char *pool_code_message(enum pool_code c);
 
+/* {"error_code": c, "error_message": msg or the default}: the body of every
+ * protocol error (sent with HTTP 200). New reference; NULL only on OOM. */
+struct json_t;
+struct json_t *pool_error_json(enum pool_code c, const char *msg);
+
 #endif

@@ -15,6 +15,7 @@
 #define STORE_MAX_READERS 64
 #define STORE_DEFAULT_QUEUE 65536
 #define STORE_DEFAULT_BUSY_MS 5000
+#define STORE_BATCH_MAX 128 /* jobs per writer transaction */
 
 struct store {
   const struct store_db *db;
@@ -59,29 +60,54 @@ int64_t store_schema_version_code(void)
   return (int64_t)store__sqlite.n_migrations;
 }
 
+/* Runs a batch of jobs in one transaction, each in its own savepoint, and
+ * reports them only after the commit: a job seen as done is durable. */
+static void store_run_batch(struct store *s, struct store_job *batch)
+{
+  struct store_job *job, *next;
+  cp_err rc = store__begin(s->writer);
+
+  for (job = batch; job; job = job->next_)
+    job->rc = rc ? rc : store_ops[job->kind](s->writer, job);
+  if (!rc)
+    rc = store__finish(s->writer, CP_OK);
+  for (job = batch; job; job = next) {
+    next = job->next_;
+    job->next_ = NULL;
+    if (rc && !job->rc) {
+      /* The commit failed: what the job did is gone. */
+      job->rc = rc;
+      if (job->kind == STORE_JOB_PENDING_CLAIM)
+        store_pending_list_release(&job->out.claimed);
+    }
+    if (job->done_)
+      job->done_(job, job->ctx_);
+  }
+}
+
 static void *store_writer_main(void *arg)
 {
   struct store *s = arg;
   for (;;) {
-    struct store_job *job;
+    struct store_job *batch, *last;
+    size_t n = 1;
     pthread_mutex_lock(&s->mu);
     while (!s->head && !s->stopping)
       pthread_cond_wait(&s->cv, &s->mu);
-    job = s->head;
-    if (!job) { /* stopping and drained */
+    batch = s->head;
+    if (!batch) { /* stopping and drained */
       pthread_mutex_unlock(&s->mu);
       break;
     }
-    s->head = job->next_;
+    for (last = batch; last->next_ && n < STORE_BATCH_MAX; last = last->next_)
+      n++;
+    s->head = last->next_;
     if (!s->head)
       s->tail = NULL;
-    s->queued--;
+    s->queued -= n;
+    last->next_ = NULL;
     pthread_mutex_unlock(&s->mu);
-
-    job->next_ = NULL;
-    job->rc = store_ops[job->kind](s->writer, job);
-    if (job->done_)
-      job->done_(job, job->ctx_);
+    store_run_batch(s, batch);
   }
   return NULL;
 }

@@ -126,6 +126,8 @@ extern const char *const store__sql[STORE_SQL__COUNT];
 struct store_db;
 struct store_conn {
   const struct store_db *db;
+  int depth;  /* store__begin nesting: > 1 means inside a savepoint */
+  int broken; /* a savepoint could not be rolled back: abort the batch */
 };
 struct store_stmt {
   const struct store_db *db;
@@ -228,8 +230,13 @@ cp_err store__exec_stmt(struct store_stmt *st);
 cp_err store__step_one(struct store_stmt *st);
 cp_err store__prepare(struct store_conn *c, enum store_sql id,
                       struct store_stmt **out);
+/* A write transaction, or a savepoint inside the one already open (the
+ * writer groups queued jobs into one transaction, each job in its own
+ * savepoint, so one fsync covers the batch and a failing job undoes only
+ * itself). Always paired with store__finish. */
 cp_err store__begin(struct store_conn *c);
-/* Commits if rc is CP_OK, otherwise rolls back; returns the final rc. */
+/* Commits (releases) if rc is CP_OK, otherwise rolls back to where
+ * store__begin was; returns the final rc. */
 cp_err store__finish(struct store_conn *c, cp_err rc);
 cp_err store__migrate(struct store_conn *c);
 cp_err store__version(struct store_conn *c, int64_t *out);

@@ -68,15 +68,40 @@ cp_err store__step_one(struct store_stmt *st)
 
 cp_err store__begin(struct store_conn *c)
 {
-  return c->db->begin(c, 1);
+  cp_err rc;
+  if (c->depth == 0) {
+    c->broken = 0;
+    rc = c->db->begin(c, 1);
+  } else {
+    rc = c->db->exec(c, "SAVEPOINT cp_job");
+  }
+  if (!rc)
+    c->depth++;
+  return rc;
 }
 
 cp_err store__finish(struct store_conn *c, cp_err rc)
 {
+  if (c->depth <= 0)
+    return rc ? rc : CP_INTERNAL;
+  if (--c->depth > 0) {
+    if (!rc) {
+      rc = c->db->exec(c, "RELEASE SAVEPOINT cp_job");
+      if (rc)
+        c->broken = 1;
+    } else if (c->db->exec(c, "ROLLBACK TO SAVEPOINT cp_job") ||
+               c->db->exec(c, "RELEASE SAVEPOINT cp_job")) {
+      c->broken = 1;
+    }
+    return rc;
+  }
+  if (!rc && c->broken)
+    rc = CP_DB;
   if (!rc)
     rc = c->db->commit(c);
   if (rc)
     c->db->rollback(c);
+  c->broken = 0;
   return rc;
 }
 

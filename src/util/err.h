@@ -55,7 +55,11 @@
   /* pool */                                                                  \
   X(DUPLICATE, "duplicate submission")                                        \
   X(SHUTDOWN, "shutting down")                                                \
-  X(QUEUE_FULL, "queue full")
+  X(QUEUE_FULL, "queue full")                                                 \
+  /* sim */                                                                   \
+  X(TX_FAILED, "spend bundle refused by the mempool")                         \
+  X(SIM_STALE, "signage point is stale or already has a block")               \
+  X(SIM_NOT_WINNING, "proof of space does not win a block")
 
 typedef enum cp_err {
 #define CP_ERR_ENUM(name, msg) CP_##name,

@@ -155,6 +155,55 @@ static void test_runaway(void **state)
   clvm_alloc_free(a);
 }
 
+static void test_heap_limit(void **state)
+{
+  struct clvm_alloc *a = clvm_alloc_new(200);
+  uint8_t x[60], b = 14;
+  clvm_node q, items[3], prog, res;
+  (void)state;
+  memset(x, 'x', sizeof x);
+  /* (concat (q . x) (q . x)): the first 120-byte result fits in the 200-byte
+   * heap next to the program, a second one does not */
+  assert_int_equal(clvm_new_atom(a, x, sizeof x, &q), CP_OK);
+  assert_int_equal(clvm_new_pair(a, CLVM_ONE, q, &q), CP_OK);
+  assert_int_equal(clvm_new_atom(a, &b, 1, &items[0]), CP_OK);
+  items[1] = items[2] = q;
+  assert_int_equal(clvm_new_list(a, items, 3, &prog), CP_OK);
+  assert_int_equal(clvm_run(a, prog, CLVM_NIL, 0, 0, &res, NULL), CP_OK);
+  assert_int_equal(clvm_atom_len(a, res), 120);
+  assert_int_equal(clvm_run(a, prog, CLVM_NIL, 0, 0, &res, NULL), CP_CLVM_LIMIT);
+  clvm_alloc_free(a);
+}
+
+/* Nested softfork guards: P0 = (q . 1); Pk = (softfork (q . Ck) (q . 0)
+ * (q . Pk-1) (q . 0)) with Ck = 140 + cost(Pk-1) and cost(Pk) = 81 + Ck. */
+static void test_softfork_nesting(void **state)
+{
+  struct clvm_alloc *a = clvm_alloc_new(0);
+  clvm_node p = CLVM_NIL, res, items[5], zero_q;
+  uint64_t cost = 20, got;
+  uint8_t op = 36;
+  (void)state;
+  assert_int_equal(clvm_new_pair(a, CLVM_ONE, CLVM_ONE, &p), CP_OK);
+  assert_int_equal(clvm_new_pair(a, CLVM_ONE, CLVM_NIL, &zero_q), CP_OK);
+  for (int depth = 1; depth <= 21; depth++) {
+    uint64_t ck = 140 + cost;
+    assert_int_equal(clvm_new_atom(a, &op, 1, &items[0]), CP_OK);
+    assert_int_equal(clvm_new_u64(a, ck, &items[1]), CP_OK);
+    assert_int_equal(clvm_new_pair(a, CLVM_ONE, items[1], &items[1]), CP_OK);
+    items[2] = zero_q;
+    assert_int_equal(clvm_new_pair(a, CLVM_ONE, p, &items[3]), CP_OK);
+    items[4] = zero_q;
+    assert_int_equal(clvm_new_list(a, items, 5, &p), CP_OK);
+    cost = 81 + ck;
+    assert_int_equal(clvm_run(a, p, CLVM_NIL, 0, 0, &res, &got), CP_OK);
+    assert_int_equal(got, cost);
+    assert_int_equal(clvm_run(a, p, CLVM_NIL, 0, CLVM_F_MEMPOOL, &res, &got),
+                     depth <= 20 ? CP_OK : CP_CLVM_LIMIT);
+  }
+  clvm_alloc_free(a);
+}
+
 /* Compare a run's condition list with the vector's {opcode, args}. */
 static void check_conditions(struct clvm_alloc *a, clvm_node res, json_t *want)
 {
@@ -228,6 +277,8 @@ int main(void)
     cmocka_unit_test(test_programs),
     cmocka_unit_test(test_raise_node),
     cmocka_unit_test(test_runaway),
+    cmocka_unit_test(test_heap_limit),
+    cmocka_unit_test(test_softfork_nesting),
     cmocka_unit_test(test_absorb_spends),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

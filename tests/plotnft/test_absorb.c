@@ -493,6 +493,45 @@ static void test_fee_conditions(void **state)
   clvm_alloc_free(a);
 }
 
+/* Every vector's reward coin reads back as its height and amount, and
+ * rebuilds to the same coin; other coins are not rewards. */
+static void test_reward_from_coin(void **state)
+{
+  json_t *avs = tv_get(vec, "absorb_spends"), *av;
+  size_t i;
+  (void)state;
+
+  json_array_foreach(avs, i, av) {
+    struct plotnft_absorb_in in;
+    struct plotnft_reward want, got;
+    struct chia_coin c, back;
+    uint8_t id[32], other[32];
+
+    load_in(av, &in, &want);
+    load_coin(tv_get(av, "reward_coin"), &c);
+    assert_int_equal(plotnft_reward_from_coin(&c, in.genesis_challenge, &got),
+                     CP_OK);
+    assert_int_equal(got.height, want.height);
+    assert_int_equal(got.amount, want.amount);
+    plotnft_reward_coin(&in, &got, &back, id);
+    assert_memory_equal(&back, &c, sizeof c);
+    tv_assert_hex(id, 32, tv_str(tv_get(av, "reward_coin"), "coin_id"));
+    /* the other network's prefix */
+    genesis(strcmp(tv_str(av, "network"), "mainnet") ? "mainnet" : "testnet11",
+            other);
+    assert_int_equal(plotnft_reward_from_coin(&c, other, &got), CP_NOT_FOUND);
+    /* a farmer reward coin of the same height */
+    coin_farmer_parent_id(in.genesis_challenge, want.height, c.parent_coin_info);
+    assert_int_equal(plotnft_reward_from_coin(&c, in.genesis_challenge, &got),
+                     CP_NOT_FOUND);
+    /* a height beyond 32 bits */
+    coin_pool_parent_id(in.genesis_challenge, want.height, c.parent_coin_info);
+    c.parent_coin_info[27] = 1;
+    assert_int_equal(plotnft_reward_from_coin(&c, in.genesis_challenge, &got),
+                     CP_NOT_FOUND);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -504,6 +543,7 @@ int main(void)
     cmocka_unit_test(test_absorb_run),
     cmocka_unit_test(test_p2_delayed_run),
     cmocka_unit_test(test_fee_conditions),
+    cmocka_unit_test(test_reward_from_coin),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,5 +1,6 @@
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "pool/protocol.h"
@@ -34,8 +35,26 @@ static void test_codes(void **state)
   assert_string_equal(pool_code_name((enum pool_code)-1), "UNKNOWN");
 }
 
+static void test_error_json(void **state)
+{
+  json_t *j;
+  char *s;
+  (void)state;
+  j = pool_error_json(POOL_INVALID_AUTHENTICATION_TOKEN, "authentication_token 5 invalid");
+  s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+  assert_string_equal(s, "{\"error_code\":12,\"error_message\":\"authentication_token 5 invalid\"}");
+  free(s);
+  json_decref(j);
+  j = pool_error_json(POOL_TOO_LATE, NULL);
+  s = json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT);
+  assert_string_equal(s, "{\"error_code\":2,\"error_message\":\"partial received too late\"}");
+  free(s);
+  json_decref(j);
+}
+
 int main(void)
 {
-  const struct CMUnitTest tests[] = { cmocka_unit_test(test_codes) };
+  const struct CMUnitTest tests[] = { cmocka_unit_test(test_codes),
+                                      cmocka_unit_test(test_error_json) };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
