@@ -11,10 +11,14 @@
 /* Add a line here for a new command (keep alphabetical). */
 #define CLI_COMMANDS(X)                                                       \
   X(addr, "encode/decode bech32m addresses")                                  \
+  X(balances, "carried farmer balances and undistributed funds")              \
   X(clvm, "run or hash serialized CLVM programs")                             \
+  X(demo, "run the pool against a simulated chain and farmers")               \
   X(keys, "derive Chia keys from a seed")                                     \
+  X(payouts, "payout batches: list, show, retry")                             \
   X(plot, "build a small in-memory plot and print proofs for a challenge")    \
   X(plotnft, "plot-NFT puzzle hashes for a launcher id")                      \
+  X(serve, "run the pool server")                                             \
   X(verify_proof, "verify a v1 proof of space, print its quality")            \
   X(version, "print version and build information")
 

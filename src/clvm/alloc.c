@@ -10,6 +10,7 @@
 #include "util/xalloc.h"
 
 #define CHUNK_FIRST (4u * 1024u)
+#define EQUAL_WALK_MAX 1000000u
 
 static const uint8_t one_byte = 1;
 
@@ -235,12 +236,21 @@ int clvm_is_nil(const struct clvm_alloc *a, clvm_node n)
 
 int clvm_equal(const struct clvm_alloc *a, clvm_node x, clvm_node y)
 {
-  size_t cap = 64, top = 0;
+  size_t cap = 64, top = 0, steps = 0;
   clvm_node *st = xmalloc(cap * sizeof *st);
   int eq = 1;
   st[top++] = x;
   st[top++] = y;
   while (top && eq) {
+    if (++steps > EQUAL_WALK_MAX) {
+      /* shared subtrees can make a small DAG an exponential tree: compare
+       * the (cached, linear-time) tree hashes instead */
+      uint8_t hx[32], hy[32];
+      clvm_tree_hash(a, x, hx);
+      clvm_tree_hash(a, y, hy);
+      eq = !memcmp(hx, hy, 32);
+      break;
+    }
     clvm_node v = st[--top], u = st[--top];
     if (u == v)
       continue;

@@ -82,7 +82,8 @@ clvm_node clvm_rest(const struct clvm_alloc *a, clvm_node n);
 const uint8_t *clvm_atom(const struct clvm_alloc *a, clvm_node n, size_t *len);
 size_t clvm_atom_len(const struct clvm_alloc *a, clvm_node n);
 int clvm_is_nil(const struct clvm_alloc *a, clvm_node n); /* empty atom */
-/* Byte-wise tree equality (iterative). */
+/* Tree equality (iterative); falls back to comparing tree hashes when the
+ * walk gets long, so shared-subtree DAGs cannot make it exponential. */
 int clvm_equal(const struct clvm_alloc *a, clvm_node x, clvm_node y);
 
 /* --- integers (two's complement, big endian, any length accepted) --- */
@@ -122,6 +123,8 @@ int clvm_is_canonical(const uint8_t *p, size_t n);
 cp_err clvm_serialize(const struct clvm_alloc *a, clvm_node n, struct buf *out);
 
 /* --- tree hash --- */
+/* Pair hashes are cached in the arena (so shared subtrees and repeated
+ * calls are cheap); an arena is single-threaded, clvm_tree_hash included. */
 void clvm_tree_hash(const struct clvm_alloc *a, clvm_node n, uint8_t out[32]);
 void clvm_tree_hash_atom(const void *p, size_t n, uint8_t out[32]);
 void clvm_tree_hash_pair(const uint8_t first[32], const uint8_t rest[32],
@@ -158,7 +161,14 @@ enum {
   (CLVM_F_NO_UNKNOWN_OPS | CLVM_F_LIMIT_HEAP | CLVM_F_DISABLE_OP |           \
    CLVM_F_CANONICAL_INTS | CLVM_F_LIMIT_SOFTFORK)
 
-/* Evaluate program in env. max_cost 0 = unlimited. On success *result and
+/* Evaluate program in env: the full current Chia dialect (classic costs),
+ * incl. BLS ops, coinid, modpow/% , keccak256 (softfork extension 1 or
+ * CLVM_F_KECCAK) and the 4-byte secp256k1/r1_verify opcodes. Not
+ * implemented: sha256tree (63) and the 1-byte secp opcodes (64/65), which
+ * no deployed flag set enables; they are unknown operators here. Unknown
+ * operators: CP_CLVM_BAD_OP with CLVM_F_NO_UNKNOWN_OPS (mempool, what the
+ * pool uses), else a costed no-op returning nil (consensus).
+ * max_cost 0 = unlimited. On success *result and
  * *cost are set; on failure *result is left alone and *cost (may be NULL)
  * gets the cost reached. clvm_last_error_node() names the node an error is
  * about (the raised value for CP_CLVM_RAISE), CLVM_NIL if none. */
@@ -170,7 +180,9 @@ clvm_node clvm_last_error_node(const struct clvm_alloc *a);
 const char *clvm_last_error_msg(const struct clvm_alloc *a);
 
 /* Apply one operator (atom opcode) to an already-evaluated argument list,
- * as clvm_rs' op-tests do; *cost gets the operator's own cost only. */
+ * as clvm_rs' op-tests do; *cost gets the operator's own cost only.
+ * max_cost 0 = unlimited. `a` (2) and softfork (36) are evaluator forms,
+ * not operators: here they are unknown opcodes. */
 cp_err clvm_apply_op(struct clvm_alloc *a, clvm_node op, clvm_node args,
                      uint64_t max_cost, unsigned flags, clvm_node *result,
                      uint64_t *cost);

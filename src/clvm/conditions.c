@@ -481,3 +481,23 @@ cp_err clvm_cond_agg_sig_msg(const struct clvm_cond *c, const uint8_t parent[32]
   hash(id, d, 33);
   return buf_append(out, id, 32);
 }
+
+int clvm_cond_unsafe_msg_ok(const struct clvm_cond *c,
+                            const uint8_t additional_data[32])
+{
+  const uint8_t *tail;
+  uint8_t d[33], h[32];
+  if (c->msg_len < 32)
+    return 1;
+  tail = c->msg + c->msg_len - 32;
+  if (!memcmp(tail, additional_data, 32))
+    return 0;
+  memcpy(d, additional_data, 32);
+  for (uint8_t op = COND_AGG_SIG_PARENT; op <= COND_AGG_SIG_PARENT_PUZZLE; op++) {
+    d[32] = op;
+    hash(h, d, 33);
+    if (!memcmp(tail, h, 32))
+      return 0;
+  }
+  return 1;
+}

@@ -119,4 +119,11 @@ cp_err clvm_cond_agg_sig_msg(const struct clvm_cond *c, const uint8_t parent[32]
                              const uint8_t puzzle_hash[32], uint64_t amount,
                              const uint8_t additional_data[32], struct buf *out);
 
+/* AGG_SIG_UNSAFE may not sign a message (>= 32 bytes) ending in any of the
+ * seven additional-data values (AGG_SIG_ME's and the six derived ones):
+ * 1 if c's message is acceptable. Needs the network, so it is not part of
+ * clvm_conds_parse. */
+int clvm_cond_unsafe_msg_ok(const struct clvm_cond *c,
+                            const uint8_t additional_data[32]);
+
 #endif

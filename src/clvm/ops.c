@@ -711,8 +711,8 @@ static cp_err op_unknown(struct clvm_alloc *a, clvm_node op, clvm_node args,
         return rc;
     }
   }
-  c *= mult + 1;
-  if (c > UINT32_MAX) {
+  /* both factors fit 32 bits before multiplying, so the product cannot wrap */
+  if (c > UINT32_MAX || (c *= mult + 1) > UINT32_MAX) {
     a->err_node = op;
     a->err_msg = "invalid operator";
     return CP_CLVM_BAD_OP;

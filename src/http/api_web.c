@@ -13,6 +13,10 @@
 
 #define RECENT_PARTIALS 20
 #define DAY_S 86400u
+/* Payout history: the newest confirmed batches scanned for the farmer's
+ * lines. A farmer paid in every batch sees PAYOUT_HISTORY entries. */
+#define PAYOUT_SCAN_IDS 4096
+#define PAYOUT_HISTORY 10
 
 void api__pool_info(struct http_request *r, void *ud)
 {
@@ -133,13 +137,43 @@ void api__stats_pool(struct http_request *r, void *ud)
 
 /* --- GET /api/farmer?launcher_id=... --- */
 
+static cp_err payout_history(struct api *a, const uint8_t id[32], json_t *arr)
+{
+  int64_t *ids = xcalloc(PAYOUT_SCAN_IDS, sizeof *ids);
+  size_t n = 0, found = 0;
+  cp_err rc;
+
+  rc = store_payout_list(a->d.store, STORE_PAYOUT_CONFIRMED, ids, PAYOUT_SCAN_IDS, &n);
+  /* oldest first: walk back from the newest */
+  for (size_t i = n; !rc && i > 0 && found < PAYOUT_HISTORY; i--) {
+    struct store_payout_batch b;
+    struct store_payout_line_list lines = { 0 };
+    rc = store_payout_get(a->d.store, ids[i - 1], &b, &lines);
+    for (size_t l = 0; !rc && l < lines.n; l++) {
+      const struct store_payout_line *ln = &lines.items[l];
+      json_t *e;
+      if (!ln->has_launcher || memcmp(ln->launcher_id, id, 32))
+        continue;
+      e = json_object();
+      if (!e || json_array_append_new(arr, e) || cjson_set_u64(e, "time", b.updated_at) ||
+          cjson_set_u64(e, "amount", ln->amount) ||
+          (b.has_tx ? cjson_set_hex(e, "tx_id", b.tx_id, 32) : cjson_set_null(e, "tx_id")))
+        rc = CP_NOMEM;
+      found++;
+    }
+    store_payout_line_list_release(&lines);
+  }
+  free(ids);
+  return rc;
+}
+
 static cp_err farmer_stats(struct api *a, const uint8_t id[32], json_t *j, int *known)
 {
   struct store_farmer f;
   struct store_partial_point pts[RECENT_PARTIALS];
   size_t n = 0;
   uint64_t now = clock_unix_s(), day = 0, balance = 0;
-  json_t *arr = NULL;
+  json_t *arr = NULL, *pays = NULL;
   int have_f = 0;
   cp_err rc;
 
@@ -162,8 +196,13 @@ static cp_err farmer_stats(struct api *a, const uint8_t id[32], json_t *j, int *
     goto out;
   rc = CP_NOMEM;
   arr = json_array();
-  if (!arr)
+  pays = json_array();
+  if (!arr || !pays)
     goto out;
+  rc = payout_history(a, id, pays);
+  if (rc)
+    goto out;
+  rc = CP_NOMEM;
   for (size_t i = 0; i < n; i++) {
     json_t *p = json_array();
     if (!p || json_array_append_new(arr, p) || json_array_append_new(p, cjson_u64(pts[i].timestamp)) ||
@@ -178,11 +217,13 @@ static cp_err farmer_stats(struct api *a, const uint8_t id[32], json_t *j, int *
       json_object_set_new(j, "payout_instructions", json_string(f.payout_instructions)) ||
       cjson_set_u64(j, "partials_24h", day) ||
       cjson_set_u64(j, "balance", balance) ||
-      json_object_set(j, "recent_partials", arr))
+      json_object_set(j, "recent_partials", arr) ||
+      json_object_set(j, "payouts", pays))
     goto out;
   rc = CP_OK;
 out:
   json_decref(arr);
+  json_decref(pays);
   if (have_f)
     store_farmer_release(&f);
   return rc;

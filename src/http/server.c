@@ -10,6 +10,7 @@
 #include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 
 #include "chia/cjson.h"
@@ -92,6 +93,7 @@ struct http_server {
   struct ratelimit *rl;
   char *tls_cert;
   char *tls_key;
+  char *tls_ca;                  /* client CA: mutual TLS when set */
   char *root_text;
   struct route root;             /* GET / when root_text is set */
   uint16_t port;
@@ -286,6 +288,24 @@ static void root_handler(struct http_request *r, void *ud)
   http_respond_text(r, 200, ud);
 }
 
+/* Did the client present a certificate that verifies against the trust
+ * list MHD_OPTION_HTTPS_MEM_TRUST installed? (libmicrohttpd only asks for
+ * one; it does not refuse a handshake without it.) */
+static bool peer_verified(struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci;
+  gnutls_session_t tls;
+  unsigned status = 0, n = 0;
+
+  ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+  if (!ci || !ci->tls_session)
+    return false;
+  tls = (gnutls_session_t)ci->tls_session;
+  if (!gnutls_certificate_get_peers(tls, &n) || n == 0)
+    return false;
+  return gnutls_certificate_verify_peers2(tls, &status) == GNUTLS_E_SUCCESS && status == 0;
+}
+
 /* Everything decided from the request line and headers; may set an error
  * response so the body is never read. */
 static void admit(struct http_server *s, struct http_request *r)
@@ -306,6 +326,12 @@ static void admit(struct http_server *s, struct http_request *r)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, r->ip, sizeof r->ip);
   }
   r->kv = xcalloc(HTTP_MAX_KV, sizeof *r->kv);
+  if (s->tls_ca && !peer_verified(r->conn)) {
+    log_info("http", "client_cert_refused", "path=%s ip=%s", r->path, r->ip);
+    set_error_locked(r, 403, HTTP_TRANSPORT_ERROR_CODE, "client certificate required",
+                     NULL, NULL);
+    return;
+  }
   MHD_get_connection_values(r->conn, MHD_HEADER_KIND, collect_kv, r);
   MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_kv, r);
   if (r->kv_overflow) {
@@ -600,7 +626,8 @@ static cp_err check_config(const struct http_config *cfg, const struct http_rout
                            size_t n)
 {
   if (!cfg->bind_addr || !cfg->threads || !cfg->max_connections ||
-      !cfg->default_max_body || (!cfg->tls_cert_file != !cfg->tls_key_file))
+      !cfg->default_max_body || (!cfg->tls_cert_file != !cfg->tls_key_file) ||
+      (cfg->tls_client_ca_file && !cfg->tls_cert_file))
     return CP_CONFIG;
   for (size_t i = 0; i < n; i++)
     if (!routes[i].method || !routes[i].path || !routes[i].fn ||
@@ -663,6 +690,7 @@ cp_err http_server_new(const struct http_config *cfg, const struct http_route *r
   /* config strings are not ours to keep */
   s->cfg.bind_addr = NULL;
   s->cfg.tls_cert_file = s->cfg.tls_key_file = s->cfg.root_text = NULL;
+  s->cfg.tls_client_ca_file = NULL;
   if (cfg->rate_per_s) {
     rc = ratelimit_new(cfg->rate_per_s, cfg->rate_burst ? cfg->rate_burst : 4 * cfg->rate_per_s,
                        cfg->rate_max_clients ? cfg->rate_max_clients : 65536, &s->rl);
@@ -673,12 +701,14 @@ cp_err http_server_new(const struct http_config *cfg, const struct http_route *r
     rc = read_file(cfg->tls_cert_file, &s->tls_cert);
     if (!rc)
       rc = read_file(cfg->tls_key_file, &s->tls_key);
+    if (!rc && cfg->tls_client_ca_file)
+      rc = read_file(cfg->tls_client_ca_file, &s->tls_ca);
     if (rc)
       goto out;
     flags |= MHD_USE_TLS;
   }
   {
-    struct MHD_OptionItem opts[12];
+    struct MHD_OptionItem opts[14];
     size_t k = 0;
 #define OPT(o, v, p) (opts[k++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
     OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);   /* must come first */
@@ -696,6 +726,8 @@ cp_err http_server_new(const struct http_config *cfg, const struct http_route *r
       OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert);
       OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key);
     }
+    if (s->tls_ca)
+      OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, s->tls_ca);
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
@@ -754,6 +786,7 @@ void http_server_free(struct http_server *s)
   ratelimit_free(s->rl);
   free(s->tls_cert);
   free(s->tls_key);
+  free(s->tls_ca);
   free(s->root_text);
   free(s);
   hub_unref(h);

@@ -48,6 +48,10 @@ struct http_config {
   uint16_t port;               /* 0 = ephemeral (see http_server_port) */
   const char *tls_cert_file;   /* PEM; both set = HTTPS (GnuTLS in MHD) */
   const char *tls_key_file;
+  /* PEM CA (needs TLS): every request must come over a connection whose
+   * client certificate verifies against it, else 403 - mutual TLS as a
+   * Chia node's RPC server demands. NULL = no client certificates. */
+  const char *tls_client_ca_file;
   unsigned threads;            /* polling threads, default 2 */
   unsigned conn_timeout_s;     /* idle connection timeout, default 30 */
   unsigned max_connections;    /* default 1000 */

@@ -1,54 +1,11 @@
 #include "node/fullnode.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chia/cjson.h"
 #include "node/node_int.h"
 #include "util/xalloc.h"
-
-/* --- shared helpers (node_int.h) --- */
-
-cp_err node__bad(struct node_error *e, const char *endpoint, const char *what)
-{
-  if (e) {
-    e->err = CP_RPC_RESPONSE;
-    snprintf(e->message, sizeof e->message, "%s: bad or missing %s", endpoint, what);
-  }
-  return CP_RPC_RESPONSE;
-}
-
-cp_err node__u32(const json_t *o, const char *key, uint32_t *out)
-{
-  uint64_t v;
-  cp_err rc = cjson_get_u64(o, key, UINT32_MAX, &v);
-  if (!rc)
-    *out = (uint32_t)v;
-  return rc;
-}
-
-cp_err node__u8(const json_t *o, const char *key, uint8_t *out)
-{
-  uint64_t v;
-  cp_err rc = cjson_get_u64(o, key, UINT8_MAX, &v);
-  if (!rc)
-    *out = (uint8_t)v;
-  return rc;
-}
-
-/* Optional member present (non-null)? Errors only on a non-object. */
-bool node__has(const json_t *o, const char *key)
-{
-  const json_t *v = json_object_get(o, key);
-  return v && !json_is_null(v);
-}
-
-cp_err node__req(json_t **req)
-{
-  *req = json_object();
-  return *req ? CP_OK : CP_NOMEM;
-}
 
 /* --- parsing --- */
 
@@ -148,23 +105,29 @@ json_t *fullnode_coin_json(const struct node_coin *coin)
   return o;
 }
 
+/* node_parse_fn adapters for the list and call helpers */
+static cp_err parse_coin_record_any(const json_t *j, void *out)
+{
+  return fullnode_parse_coin_record(j, out);
+}
+
+static cp_err parse_block_record_any(const json_t *j, void *out)
+{
+  return fullnode_parse_block_record(j, out);
+}
+
 cp_err node__coin_records(const json_t *arr, struct node_coin_records *out)
 {
-  size_t n = json_array_size(arr);
+  void *v;
+  cp_err rc = node__list(arr, FULLNODE_MAX_LIST, sizeof *out->v, parse_coin_record_any,
+                         &v, &out->n, NULL);
+  out->v = v;
+  return rc;
+}
 
-  out->v = NULL;
-  out->n = 0;
-  if (!json_is_array(arr) || n > FULLNODE_MAX_LIST)
-    return CP_RPC_RESPONSE;
-  out->v = xcalloc(n ? n : 1, sizeof *out->v);
-  for (size_t i = 0; i < n; i++) {
-    if (fullnode_parse_coin_record(json_array_get(arr, i), &out->v[i])) {
-      node_coin_records_free(out);
-      return CP_RPC_RESPONSE;
-    }
-  }
-  out->n = n;
-  return CP_OK;
+static cp_err parse_coin_records_any(const json_t *j, void *out)
+{
+  return node__coin_records(j, out);
 }
 
 static cp_err parse_vdf(const json_t *j, struct node_vdf_info *out)
@@ -292,18 +255,6 @@ out:
   return rc;
 }
 
-static cp_err block_record_call(struct node_client *c, const char *ep, json_t *req,
-                                struct node_block_record *out,
-                                struct node_error *err)
-{
-  json_t *resp = NULL;
-  cp_err rc = node_call(c, ep, req, &resp, err);
-  if (!rc && fullnode_parse_block_record(json_object_get(resp, "block_record"), out))
-    rc = node__bad(err, ep, "block_record");
-  json_decref(resp);
-  return rc;
-}
-
 cp_err fullnode_get_block_record_by_height(struct node_client *c, uint32_t height,
                                            struct node_block_record *out,
                                            struct node_error *err)
@@ -312,11 +263,10 @@ cp_err fullnode_get_block_record_by_height(struct node_client *c, uint32_t heigh
   cp_err rc;
 
   memset(out, 0, sizeof *out);
-  rc = node__req(&req);
+  rc = node__req_u64(&req, "height", height);
   if (!rc)
-    rc = cjson_set_u64(req, "height", height);
-  if (!rc)
-    rc = block_record_call(c, "get_block_record_by_height", req, out, err);
+    rc = node__call_parse(c, "get_block_record_by_height", req, "block_record",
+                          parse_block_record_any, out, err);
   json_decref(req);
   return rc;
 }
@@ -329,11 +279,10 @@ cp_err fullnode_get_block_record(struct node_client *c, const uint8_t header_has
   cp_err rc;
 
   /* out is written only after the call: header_hash may point into it */
-  rc = node__req(&req);
+  rc = node__req_hash(&req, "header_hash", header_hash);
   if (!rc)
-    rc = cjson_set_hex(req, "header_hash", header_hash, 32);
-  if (!rc)
-    rc = block_record_call(c, "get_block_record", req, out, err);
+    rc = node__call_parse(c, "get_block_record", req, "block_record",
+                          parse_block_record_any, out, err);
   json_decref(req);
   return rc;
 }
@@ -342,43 +291,23 @@ cp_err fullnode_get_block_records(struct node_client *c, uint32_t start, uint32_
                                   struct node_block_records *out,
                                   struct node_error *err)
 {
-  static const char ep[] = "get_block_records";
-  json_t *req = NULL, *resp = NULL;
-  const json_t *arr;
-  size_t n;
+  json_t *req = NULL;
+  void *v = NULL;
   cp_err rc;
 
   out->v = NULL;
   out->n = 0;
   if (end < start || end - start > FULLNODE_MAX_RANGE)
     return CP_INVAL;
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_u64(req, "start", start);
+  rc = node__req_u64(&req, "start", start);
   if (!rc)
     rc = cjson_set_u64(req, "end", end);
   if (!rc)
-    rc = node_call(c, ep, req, &resp, err);
-  if (rc)
-    goto out;
-  arr = json_object_get(resp, "block_records");
-  n = json_array_size(arr);
-  if (!json_is_array(arr) || n > FULLNODE_MAX_RANGE) {
-    rc = node__bad(err, ep, "block_records");
-    goto out;
-  }
-  out->v = xcalloc(n ? n : 1, sizeof *out->v);
-  for (size_t i = 0; i < n; i++) {
-    if (fullnode_parse_block_record(json_array_get(arr, i), &out->v[i])) {
-      node_block_records_free(out);
-      rc = node__bad(err, ep, "block_records item");
-      goto out;
-    }
-  }
-  out->n = n;
-out:
+    rc = node__call_list(c, "get_block_records", req, "block_records",
+                         FULLNODE_MAX_RANGE, sizeof *out->v, parse_block_record_any,
+                         &v, &out->n, err);
+  out->v = v;
   json_decref(req);
-  json_decref(resp);
   return rc;
 }
 
@@ -401,12 +330,7 @@ static cp_err coin_records_call(struct node_client *c, const char *ep, json_t *r
                                 struct node_coin_records *out,
                                 struct node_error *err)
 {
-  json_t *resp = NULL;
-  cp_err rc = node_call(c, ep, req, &resp, err);
-  if (!rc && node__coin_records(json_object_get(resp, "coin_records"), out))
-    rc = node__bad(err, ep, "coin_records");
-  json_decref(resp);
-  return rc;
+  return node__call_parse(c, ep, req, "coin_records", parse_coin_records_any, out, err);
 }
 
 cp_err fullnode_get_coin_records_by_puzzle_hash(struct node_client *c,
@@ -420,9 +344,7 @@ cp_err fullnode_get_coin_records_by_puzzle_hash(struct node_client *c,
 
   out->v = NULL;
   out->n = 0;
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_hex(req, "puzzle_hash", puzzle_hash, 32);
+  rc = node__req_hash(&req, "puzzle_hash", puzzle_hash);
   if (!rc)
     rc = coin_query_set(req, q);
   if (!rc)
@@ -468,20 +390,15 @@ cp_err fullnode_get_coin_record_by_name(struct node_client *c, const uint8_t nam
                                         struct node_coin_record *out,
                                         struct node_error *err)
 {
-  static const char ep[] = "get_coin_record_by_name";
-  json_t *req = NULL, *resp = NULL;
+  json_t *req = NULL;
   cp_err rc;
 
   /* out is written only after the call: name may point into it */
-  rc = node__req(&req);
+  rc = node__req_hash(&req, "name", name);
   if (!rc)
-    rc = cjson_set_hex(req, "name", name, 32);
-  if (!rc)
-    rc = node_call(c, ep, req, &resp, err);
-  if (!rc && fullnode_parse_coin_record(json_object_get(resp, "coin_record"), out))
-    rc = node__bad(err, ep, "coin_record");
+    rc = node__call_parse(c, "get_coin_record_by_name", req, "coin_record",
+                          parse_coin_record_any, out, err);
   json_decref(req);
-  json_decref(resp);
   return rc;
 }
 
@@ -515,9 +432,7 @@ cp_err fullnode_get_puzzle_and_solution(struct node_client *c, const uint8_t coi
   const json_t *cs;
   cp_err rc;
 
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_hex(req, "coin_id", coin_id, 32);
+  rc = node__req_hash(&req, "coin_id", coin_id);
   if (!rc)
     rc = cjson_set_u64(req, "height", height);
   if (!rc)
@@ -553,9 +468,7 @@ cp_err fullnode_get_additions_and_removals(struct node_client *c,
 
   additions->v = removals->v = NULL;
   additions->n = removals->n = 0;
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_hex(req, "header_hash", header_hash, 32);
+  rc = node__req_hash(&req, "header_hash", header_hash);
   if (!rc)
     rc = node_call(c, ep, req, &resp, err);
   if (rc)

@@ -5,7 +5,6 @@
 
 #include "chia/cjson.h"
 #include "node/node_int.h"
-#include "util/xalloc.h"
 
 cp_err wallet_parse_tx_record(const json_t *j, struct node_tx_record *out)
 {
@@ -43,15 +42,19 @@ cp_err wallet_parse_tx_record(const json_t *j, struct node_tx_record *out)
   return CP_OK;
 }
 
+/* node_parse_fn adapter for the call helpers */
+static cp_err parse_tx_record_any(const json_t *j, void *out)
+{
+  return wallet_parse_tx_record(j, out);
+}
+
 cp_err wallet_log_in(struct node_client *c, uint32_t fingerprint,
                      uint32_t *logged_in, struct node_error *err)
 {
   static const char ep[] = "log_in";
   json_t *req = NULL, *resp = NULL;
-  cp_err rc = node__req(&req);
+  cp_err rc = node__req_u64(&req, "fingerprint", fingerprint);
 
-  if (!rc)
-    rc = cjson_set_u64(req, "fingerprint", fingerprint);
   if (!rc)
     rc = node_call(c, ep, req, &resp, err);
   if (!rc && node__u32(resp, "fingerprint", logged_in))
@@ -85,9 +88,7 @@ cp_err wallet_get_wallet_balance(struct node_client *c, uint32_t wallet_id,
   cp_err rc;
 
   memset(out, 0, sizeof *out);
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_u64(req, "wallet_id", wallet_id);
+  rc = node__req_u64(&req, "wallet_id", wallet_id);
   if (!rc)
     rc = node_call(c, ep, req, &resp, err);
   if (rc)
@@ -119,20 +120,15 @@ out:
 cp_err wallet_get_transaction(struct node_client *c, const uint8_t tx_id[32],
                               struct node_tx_record *out, struct node_error *err)
 {
-  static const char ep[] = "get_transaction";
-  json_t *req = NULL, *resp = NULL;
+  json_t *req = NULL;
   cp_err rc;
 
   /* out is written only after the call: tx_id may point into it */
-  rc = node__req(&req);
+  rc = node__req_hash(&req, "transaction_id", tx_id);
   if (!rc)
-    rc = cjson_set_hex(req, "transaction_id", tx_id, 32);
-  if (!rc)
-    rc = node_call(c, ep, req, &resp, err);
-  if (!rc && wallet_parse_tx_record(json_object_get(resp, "transaction"), out))
-    rc = node__bad(err, ep, "transaction");
+    rc = node__call_parse(c, "get_transaction", req, "transaction",
+                          parse_tx_record_any, out, err);
   json_decref(req);
-  json_decref(resp);
   return rc;
 }
 
@@ -140,45 +136,24 @@ cp_err wallet_get_transactions(struct node_client *c, uint32_t wallet_id,
                                uint32_t start, uint32_t end,
                                struct node_tx_records *out, struct node_error *err)
 {
-  static const char ep[] = "get_transactions";
-  json_t *req = NULL, *resp = NULL;
-  const json_t *arr;
-  size_t n;
+  json_t *req = NULL;
+  void *v = NULL;
   cp_err rc;
 
   out->v = NULL;
   out->n = 0;
   if (end < start || end - start > WALLET_MAX_TXS)
     return CP_INVAL;
-  rc = node__req(&req);
-  if (!rc)
-    rc = cjson_set_u64(req, "wallet_id", wallet_id);
+  rc = node__req_u64(&req, "wallet_id", wallet_id);
   if (!rc)
     rc = cjson_set_u64(req, "start", start);
   if (!rc)
     rc = cjson_set_u64(req, "end", end);
   if (!rc)
-    rc = node_call(c, ep, req, &resp, err);
-  if (rc)
-    goto out;
-  arr = json_object_get(resp, "transactions");
-  n = json_array_size(arr);
-  if (!json_is_array(arr) || n > WALLET_MAX_TXS) {
-    rc = node__bad(err, ep, "transactions");
-    goto out;
-  }
-  out->v = xcalloc(n ? n : 1, sizeof *out->v);
-  for (size_t i = 0; i < n; i++) {
-    if (wallet_parse_tx_record(json_array_get(arr, i), &out->v[i])) {
-      node_tx_records_free(out);
-      rc = node__bad(err, ep, "transactions item");
-      goto out;
-    }
-  }
-  out->n = n;
-out:
+    rc = node__call_list(c, "get_transactions", req, "transactions", WALLET_MAX_TXS,
+                         sizeof *out->v, parse_tx_record_any, &v, &out->n, err);
+  out->v = v;
   json_decref(req);
-  json_decref(resp);
   return rc;
 }
 
@@ -223,8 +198,7 @@ cp_err wallet_send_transaction_multi(struct node_client *c,
                                      struct node_tx_record *out,
                                      struct node_error *err)
 {
-  static const char ep[] = "send_transaction_multi";
-  json_t *req = NULL, *resp = NULL, *adds = NULL, *coins = NULL, *zero = NULL;
+  json_t *req = NULL, *adds = NULL, *coins = NULL, *zero = NULL;
   cp_err rc;
 
   if (!n || n > WALLET_MAX_ADDITIONS || (opts->n_coins && !opts->coins))
@@ -250,11 +224,9 @@ cp_err wallet_send_transaction_multi(struct node_client *c,
        json_object_set_new(req, "excluded_coin_amounts", zero)))
     rc = CP_NOMEM;
   if (!rc)
-    rc = node_call(c, ep, req, &resp, err);
-  if (!rc && wallet_parse_tx_record(json_object_get(resp, "transaction"), out))
-    rc = node__bad(err, ep, "transaction");
+    rc = node__call_parse(c, "send_transaction_multi", req, "transaction",
+                          parse_tx_record_any, out, err);
   json_decref(req);
-  json_decref(resp);
   return rc;
 }
 

@@ -41,7 +41,7 @@ struct farmers {
   pthread_mutex_t mu;         /* cooldown table, refresher state */
   pthread_cond_t cv;
   struct cooldown *cd;
-  size_t ncd;
+  size_t ncd, capcd;
   pthread_t thr;
   int thr_started;
   int stop;
@@ -129,7 +129,7 @@ static void singleton_walk_init(const struct farmers *f, uint32_t peak,
 static bool is_member(const struct farmers *f, const struct singleton_result *r,
                       uint32_t peak)
 {
-  return singleton_is_member(&r->latest_state, r->buried_tip_confirmed, peak,
+  return singleton_is_member(&r->latest_state, r->tip_confirmed, peak,
                              f->d.cfg->default_target_puzzle_hash,
                              f->d.cfg->relative_lock_height);
 }
@@ -164,6 +164,10 @@ static void cooldown_add(struct farmers *f, const uint8_t id[32], uint64_t until
     memmove(f->cd, f->cd + 1, (f->ncd - 1) * sizeof *f->cd);
     f->ncd--;
   }
+  if (f->ncd == f->capcd) {
+    f->capcd = f->capcd ? f->capcd * 2 : 16;
+    f->cd = xrealloc(f->cd, f->capcd * sizeof *f->cd);
+  }
   memcpy(f->cd[f->ncd].launcher_id, id, 32);
   f->cd[f->ncd].until = until;
   f->ncd++;
@@ -183,7 +187,6 @@ cp_err farmers_new(const struct farmers_deps *d, struct farmers **out)
   f->d = *d;
   pthread_mutex_init(&f->mu, NULL);
   pthread_cond_init(&f->cv, NULL);
-  f->cd = xcalloc(FARMERS_COOLDOWN_MAX, sizeof *f->cd);
   if (d->metrics) {
     f->m_registered = metrics_counter(d->metrics, "farmers_registered_total",
                                       "Farmers registered by POST /farmer", NULL, NULL);
@@ -248,6 +251,13 @@ static cp_err follow_known(struct farmers *f, const struct store_farmer *rec,
                             &w, &res);
   if (rc && !walk_invalid(rc))
     goto out;
+  if (rc == CP_TOO_BIG) {
+    /* A history longer than one walk is not proof of leaving: keep the
+     * stored membership and let the caller treat it as unverified. */
+    *member = rec->is_pool_member != 0;
+    rc = CP_OK;
+    goto out;
+  }
   if (rc) {
     char h[65];
     hex32(h, rec->launcher_id);

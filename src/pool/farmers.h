@@ -38,9 +38,16 @@ void farmers_free(struct farmers *f);
 /* endpoints: *resp is a new reference, never NULL on CP_OK; a cp_err is
  * returned only for internal failures (the caller answers error 8). */
 cp_err farmers_post(struct farmers *f, const json_t *body, uint64_t now, json_t **resp);
+/* PUT applies accepted changes at once and answers all three keys (true,
+ * false, or null for an absent input). An accepted difficulty change starts
+ * farmer_update_cooldown seconds in which further PUTs get 16 (the
+ * reference instead delays every write by the cooldown). */
 cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t **resp);
 /* GET /farmer and GET /login: query values as received (hex with or
- * without 0x; token decimal). NULL for a missing parameter. */
+ * without 0x; token decimal). NULL for a missing parameter; other
+ * parameters (main farmers add an empty authentication_token_v2=) are the
+ * caller's to ignore. A farmer who is not a member is re-followed here, so
+ * one coming back to the pool is noticed (the refresher walks members). */
 cp_err farmers_get(struct farmers *f, const char *launcher_id, const char *token,
                    const char *signature, uint64_t now, json_t **resp);
 cp_err farmers_login(struct farmers *f, const char *launcher_id, const char *token,

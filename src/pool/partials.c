@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/sha256.h"
 #include "pool/partials_int.h"
 #include "pool/proof_check.h"
 #include "pool/token.h"
@@ -454,7 +453,7 @@ static void on_sig(struct sigbatch_item *it, cp_err rc)
 cp_err partials_submit(struct partials *p, const struct chia_partial_request *req,
                        uint64_t received_at, partials_reply_fn fn, void *ctx)
 {
-  const struct chia_partial_payload *pl = &req->payload;
+  const struct chia_partial_payload *pl;
   struct store_farmer f;
   struct pjob *pj;
   char lid[65];
@@ -462,6 +461,7 @@ cp_err partials_submit(struct partials *p, const struct chia_partial_request *re
 
   if (!p || !req || !fn)
     return CP_INVAL;
+  pl = &req->payload;
   pthread_mutex_lock(&p->lock);
   if (p->closing) {
     pthread_mutex_unlock(&p->lock);

@@ -6,7 +6,12 @@
  * Threads: partials_submit never blocks on BLS, proofs or the node; the work
  * runs on the shared worker pool (signatures verified in batches) and the
  * reply callback fires exactly once, from a worker thread (or inline, before
- * partials_submit returns, for rejections that need no work).
+ * partials_submit returns, for rejections that need no work; or from the
+ * store's writer thread for a replay caught by the enqueue itself, or the
+ * pipeline's retry timer when the worker pool refuses a job). Keep the
+ * callback short and never call partials_free from it (that waits for the
+ * callback). partials_submit reads the farmer record on the calling thread
+ * (a store read, no write).
  *
  * Check order and codes:
  *   token (12) -> farmer known (10) -> aggregate signature of plot key and
@@ -14,7 +19,7 @@
  *   farmer's p2_singleton_puzzle_hash (9) -> farmer is a current member (14)
  *   -> signage point / end of sub-slot known and not reverted, one retry
  *   after sp_retry_ms (3) -> not later than partial_time_limit after the
- *   node saw it (2) -> proof, plot filter by height (4) -> required
+ *   node saw it (2) -> proof, plot filter at peak + 1 (4) -> required
  *   iterations at the farmer's difficulty (5) -> not a replay of a proof
  *   already pending or credited (4, "duplicate") -> enqueue -> difficulty
  *   update -> POOL_OK with new_difficulty. */

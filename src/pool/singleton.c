@@ -145,6 +145,7 @@ static cp_err walk(struct chain *c, const struct singleton_walk *w,
         goto out;
       }
       out->tip = next;
+      out->tip_confirmed = rec.confirmed_block_index;
       break;
     }
     if (out->steps >= max) {

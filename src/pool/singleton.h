@@ -43,6 +43,7 @@ struct singleton_result {
   struct chia_pool_state buried_state;
   struct chia_pool_state latest_state;
   struct chia_coin tip;           /* the unspent singleton coin */
+  uint32_t tip_confirmed;         /* height tip was created at */
   uint32_t steps;                 /* spends walked in this call */
 };
 
@@ -64,10 +65,14 @@ cp_err singleton_follow_tip(struct chain *c, const struct plotnft_id *id,
                             struct singleton_result *out);
 void singleton_result_release(struct singleton_result *r);
 
-/* Membership (§7) of a farmer whose latest state is `latest` and whose
- * buried tip coin was confirmed at `tip_confirmed`: our target, our lock
- * height, version 1, not self pooling, and leaving only until more than
- * lock_height blocks have passed since that coin was confirmed. */
+/* Membership (§7) of a farmer whose latest state is `latest`: our target,
+ * our lock height, version 1, not self pooling, and leaving only until more
+ * than lock_height blocks have passed since `tip_confirmed`, the height the
+ * current singleton coin (the one carrying the LEAVING state) was created.
+ * The reference counts from the buried tip's coin instead, which can be far
+ * older and would let a farmer out of the pool at once; the waiting room
+ * puzzle cannot travel before lock_height blocks after its own coin, so
+ * that coin's height is the one the farmer is really bound to. */
 bool singleton_is_member(const struct chia_pool_state *latest, uint32_t tip_confirmed,
                          uint32_t peak, const uint8_t target_ph[32],
                          uint32_t lock_height);

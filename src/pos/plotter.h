@@ -22,10 +22,11 @@
  *   k   build (CPU)   peak RSS   kept
  *   18     0.6 s        33 MB    13 MB   (chiapos: 1.1-1.4 s, ~20 MB)
  *   19     1.1 s        59 MB    27 MB
- *   20     3.2 s       110 MB    54 MB   (chiapos: 4 s)
- *   21     9.0 s       205 MB   109 MB
+ *   20     2.3 s       110 MB    54 MB   (chiapos: 4 s)
+ *   21     5.8 s       205 MB   109 MB
  *   22    18 s         410 MB   225 MB
  *   23    45 s         812 MB   450 MB
+ *   25   218 s        3.2 GB    1.8 GB  (chiapos: 269 s)
  *
  * A plot is immutable once built: queries may run concurrently. */
 #ifndef CP_POS_PLOTTER_H

@@ -280,7 +280,8 @@ static void make_block_locked(struct sim_chain *c, const struct sim_sp *sp,
   b.timestamp = prev && prev->timestamp > now ? prev->timestamp : now;
   memcpy(b.cc_output, sp->cc_vdf.output, SIM_VDF_OUTPUT_LEN);
 
-  view_locked(c, &view);
+  if (prev)
+    view_locked(c, &view);
   for (size_t i = 0; i < c->n_pending; i++) {
     struct sim_tx again;
     const char *why = NULL;
@@ -637,6 +638,24 @@ cp_err sim_chain_give(struct sim_chain *c, const uint8_t puzzle_hash[32], uint64
   if (out)
     *out = coin;
   return CP_OK;
+}
+
+cp_err sim_chain_add_coin(struct sim_chain *c, const struct chia_coin *coin)
+{
+  struct sim_block *peak;
+  uint8_t id[32];
+  cp_err rc = CP_OK;
+
+  coin_id(coin, id);
+  pthread_mutex_lock(&c->mu);
+  if (find_coin_locked(c, id)) {
+    rc = CP_EXISTS;
+  } else {
+    peak = peak_locked(c);
+    add_coin_locked(c, coin, peak->height, peak->timestamp, false);
+  }
+  pthread_mutex_unlock(&c->mu);
+  return rc;
 }
 
 cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,

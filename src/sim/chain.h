@@ -171,6 +171,10 @@ void sim_chain_revert_signage_points(struct sim_chain *c, unsigned n,
  * demo's wallets). out may be NULL. */
 cp_err sim_chain_give(struct sim_chain *c, const uint8_t puzzle_hash[32], uint64_t amount,
                       struct chia_coin *out);
+/* An exact coin, confirmed at the peak's height (set-up of coins whose
+ * parent matters, e.g. a singleton's lineage). CP_EXISTS if its id is
+ * already in the coin set. */
+cp_err sim_chain_add_coin(struct sim_chain *c, const struct chia_coin *coin);
 /* Validate and queue a bundle for the next block. CP_OK when it is pending
  * (or was already); CP_TX_FAILED with *why the node's Err name. */
 cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,

@@ -440,14 +440,16 @@ cp_err sim_tx_check(const struct chia_spend_bundle *sb, const struct sim_view *v
     if (!rc)
       rc = own_conditions(&k, s);
   }
+  /* chia's order: conditions and signature (pre_validate_spendbundle),
+   * then the coin records, then the time locks against them */
   if (!rc)
     rc = bundle_conditions(&k, &fee);
+  if (!rc)
+    rc = signature(&k);
   if (!rc)
     rc = coin_set(&k);
   if (!rc)
     rc = time_locks(&k);
-  if (!rc)
-    rc = signature(&k);
   if (!rc)
     rc = chia_spend_bundle_hash(sb, tx->name);
   if (!rc)

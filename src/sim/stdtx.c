@@ -12,7 +12,7 @@
 const uint8_t STDTX_DEFAULT_HIDDEN_PUZZLE_HASH[32] = {
   0x71, 0x1d, 0x6c, 0x4e, 0x32, 0xc9, 0x2e, 0x53, 0x17, 0x9b, 0x19, 0x94,
   0x84, 0xcf, 0x8c, 0x89, 0x75, 0x42, 0xbc, 0x57, 0xf2, 0xb2, 0x25, 0x82,
-  0x79, 0x9f, 0x9d, 0x65, 0x7e, 0xca, 0x46, 0x99,
+  0x79, 0x9f, 0x9d, 0x65, 0x7e, 0xec, 0x46, 0x99,
 };
 
 /* -(2^256) mod r, big-endian: added to OS2IP(h) mod r when h's top bit is
@@ -83,8 +83,7 @@ void stdtx_puzzle_hash(const struct bls_pk *pk, uint8_t out[32])
   stdtx_puzzle_hash_synthetic(&syn, out);
 }
 
-/* One atom in serialized form; atoms here are at most a few KB. */
-static cp_err put_atom(struct buf *b, const uint8_t *p, size_t n)
+cp_err stdtx_put_atom(struct buf *b, const uint8_t *p, size_t n)
 {
   cp_err rc;
 
@@ -99,12 +98,12 @@ static cp_err put_atom(struct buf *b, const uint8_t *p, size_t n)
   return rc ? rc : buf_append(b, p, n);
 }
 
-static cp_err put_u64(struct buf *b, uint64_t v)
+cp_err stdtx_put_u64(struct buf *b, uint64_t v)
 {
   uint8_t enc[9];
   size_t n = coin_amount_clvm(v, enc);
 
-  return put_atom(b, enc, n);
+  return stdtx_put_atom(b, enc, n);
 }
 
 cp_err stdtx_puzzle(const struct bls_pk *synthetic_pk, struct buf *out)
@@ -119,7 +118,7 @@ cp_err stdtx_puzzle(const struct bls_pk *synthetic_pk, struct buf *out)
   if (!rc)
     rc = buf_append(out, "\xff\xff\x04\xff\xff\x01", 6);
   if (!rc)
-    rc = put_atom(out, synthetic_pk->bytes, BLS_PK_SIZE);
+    rc = stdtx_put_atom(out, synthetic_pk->bytes, BLS_PK_SIZE);
   if (!rc)
     rc = buf_append(out, "\xff\x01\x80\x80", 4);
   return rc;
@@ -149,7 +148,7 @@ static cp_err cond_arg_atom(struct stdtx_conds *c, const uint8_t *p, size_t n)
 {
   cp_err rc = buf_append_u8(&c->items, 0xff);
 
-  return rc ? rc : put_atom(&c->items, p, n);
+  return rc ? rc : stdtx_put_atom(&c->items, p, n);
 }
 
 static cp_err cond_end(struct stdtx_conds *c, cp_err rc)
@@ -171,14 +170,14 @@ cp_err stdtx_conds_create_coin(struct stdtx_conds *c, const uint8_t ph[32],
   if (!rc)
     rc = buf_append_u8(&c->items, 0xff);
   if (!rc)
-    rc = put_u64(&c->items, amount);
+    rc = stdtx_put_u64(&c->items, amount);
   if (!rc && memo) {
     if (memo_len > 1024)
       return CP_TOO_BIG;
     /* ff (ff memo 80) */
     rc = buf_append(&c->items, "\xff\xff", 2);
     if (!rc)
-      rc = put_atom(&c->items, memo, memo_len);
+      rc = stdtx_put_atom(&c->items, memo, memo_len);
     if (!rc)
       rc = buf_append_u8(&c->items, 0x80);
   }
@@ -192,7 +191,7 @@ cp_err stdtx_conds_reserve_fee(struct stdtx_conds *c, uint64_t fee)
   if (!rc)
     rc = buf_append_u8(&c->items, 0xff);
   if (!rc)
-    rc = put_u64(&c->items, fee);
+    rc = stdtx_put_u64(&c->items, fee);
   return cond_end(c, rc);
 }
 

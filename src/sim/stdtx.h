@@ -66,6 +66,12 @@ cp_err stdtx_conds_create_coin_ann(struct stdtx_conds *c, const uint8_t *msg,
 /* The list, serialized, appended to out. */
 cp_err stdtx_conds_serialize(const struct stdtx_conds *c, struct buf *out);
 
+/* --- CLVM serialisation helpers --- */
+/* One atom (at most 8191 bytes: CP_TOO_BIG beyond) / a u64 as its minimal
+ * CLVM integer, appended to b. */
+cp_err stdtx_put_atom(struct buf *b, const uint8_t *p, size_t n);
+cp_err stdtx_put_u64(struct buf *b, uint64_t v);
+
 /* --- spends --- */
 /* Spend of `coin` (which must be at stdtx_puzzle_hash(pk(sk))) whose
  * delegated puzzle is (q . conds); conds is one serialized CLVM list.

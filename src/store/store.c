@@ -53,6 +53,7 @@ static const store__op_fn store_ops[STORE_JOB__COUNT] = {
   [STORE_JOB_CHAIN_ROLLBACK] = store__op_chain_rollback,
   [STORE_JOB_PAYOUT_PLAN] = store__op_payout_plan,
   [STORE_JOB_PAYOUT_SET_STATE] = store__op_payout_set_state,
+  [STORE_JOB_PAYOUT_PLAN_MULTI] = store__op_payout_plan_multi,
 };
 
 int64_t store_schema_version_code(void)

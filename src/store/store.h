@@ -5,9 +5,12 @@
  * Threading: every write runs on one writer thread fed by a queue, so HTTP
  * and worker threads never contend on database locks. store_submit() queues
  * a typed job and calls back when it is done; the synchronous write
- * functions below are store_submit() plus a wait. Reads run on the calling
- * thread through a small pool of read connections and never block the
- * writer (WAL).
+ * functions below are store_submit() plus a wait. The writer commits the
+ * jobs queued together in one transaction (one fsync), each job inside its
+ * own savepoint so a failing job undoes only itself; a job is reported done
+ * only once committed. Reads run on the calling thread through a small pool
+ * of read connections and never block the writer (WAL). All functions are
+ * thread-safe except store_close, which must be the last call.
  *
  * Integers: every uint64 round-trips exactly. Timestamps and heights are
  * ordered in SQL and must be <= INT64_MAX (CP_INVAL otherwise); amounts,
@@ -219,6 +222,7 @@ enum store_job_kind {
   STORE_JOB_CHAIN_ROLLBACK,
   STORE_JOB_PAYOUT_PLAN,
   STORE_JOB_PAYOUT_SET_STATE,
+  STORE_JOB_PAYOUT_PLAN_MULTI,
   STORE_JOB__COUNT
 };
 
@@ -267,6 +271,11 @@ struct store_job {
       const uint8_t *header_hash;
     } chain;                                 /* CHAIN_SET, CHAIN_ROLLBACK */
     const struct store_payout_plan *plan;    /* PAYOUT_PLAN */
+    struct {
+      const struct store_payout_plan *plans;
+      size_t n;
+      int64_t *ids;                          /* n entries, filled */
+    } plans;                                 /* PAYOUT_PLAN_MULTI */
     struct {
       int64_t batch_id;
       enum store_payout_state state;
@@ -401,5 +410,34 @@ cp_err store_balance_get(struct store *s, const uint8_t *launcher_id,
                          uint64_t *amount);
 /* window_end of the newest batch not failed (0 if none). */
 cp_err store_points_window(struct store *s, uint64_t *window_end);
+
+/* ---- payout ledger views (store_ledger.c) ---- */
+
+struct store_balance {
+  uint8_t launcher_id[STORE_HASH_LEN];
+  uint64_t amount;
+};
+
+struct store_balance_list {
+  struct store_balance *items;
+  size_t n;
+};
+
+/* Several batches (one per payout transaction of a round) recorded in one
+ * transaction: either every batch, its lines, points and balances exist,
+ * or none does. The first plan's key decides: if it exists nothing changes
+ * and the result is CP_DUPLICATE with ids[] left 0. n <= STORE_PLANS_MAX. */
+#define STORE_PLANS_MAX 1000
+cp_err store_payout_plan_multi(struct store *s,
+                               const struct store_payout_plan *plans, size_t n,
+                               int64_t *ids);
+/* The batch recorded under an idempotency key: CP_NOT_FOUND if none. */
+cp_err store_payout_find_key(struct store *s, const char *key, int64_t *batch_id);
+/* Every carried balance (zero ones included), by launcher id. */
+cp_err store_balance_list(struct store *s, struct store_balance_list *out);
+void store_balance_list_release(struct store_balance_list *l);
+/* Sum of total_amount over batches that are not failed: what the ledger
+ * has committed to pay out of the pool wallet. CP_INVAL on overflow. */
+cp_err store_payout_live_total(struct store *s, uint64_t *total);
 
 #endif

@@ -112,7 +112,11 @@
   X(BALANCE_GET, "SELECT amount FROM balances WHERE launcher_id = ?")        \
   X(BALANCE_SET, "INSERT INTO balances (launcher_id, amount, updated_at) "   \
     "VALUES (?, ?, ?) ON CONFLICT (launcher_id) DO UPDATE SET "              \
-    "amount = excluded.amount, updated_at = excluded.updated_at")
+    "amount = excluded.amount, updated_at = excluded.updated_at")          \
+  X(BALANCE_ALL, "SELECT launcher_id, amount FROM balances "                 \
+    "ORDER BY launcher_id")                                                  \
+  X(BATCH_LIVE_TOTALS, "SELECT total_amount FROM payout_batches "            \
+    "WHERE state <> 3")
 
 enum store_sql {
 #define STORE_SQL_ENUM(id, sql) STORE_SQL_##id,
@@ -267,6 +271,7 @@ cp_err store__op_chain_set(struct store_conn *c, struct store_job *job);
 cp_err store__op_chain_rollback(struct store_conn *c, struct store_job *job);
 cp_err store__op_payout_plan(struct store_conn *c, struct store_job *job);
 cp_err store__op_payout_set_state(struct store_conn *c, struct store_job *job);
+cp_err store__op_payout_plan_multi(struct store_conn *c, struct store_job *job);
 /* Releases claims left by a previous process (run once at open). */
 cp_err store__pending_unclaim_all(struct store_conn *c);
 

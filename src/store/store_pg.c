@@ -15,6 +15,7 @@
 
 #include "store/store_int.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "util/xalloc.h"
 
 #define PG_MAX_PARAMS 16
@@ -341,6 +342,18 @@ static void pg_bind_null(struct store_stmt *st, int i)
     s->formats[i - 1] = 0;
 }
 
+
+/* Rows touched by the last command; PQcmdTuples gives "" for commands that
+ * do not report a count. */
+static uint64_t cmd_tuples(PGresult *res)
+{
+  const char *t = PQcmdTuples(res);
+  uint64_t n = 0;
+  if (t && *t && parse_u64_cstr(t, UINT64_MAX, &n))
+    n = 0;
+  return n;
+}
+
 static cp_err pg_step(struct store_stmt *st, int *row)
 {
   struct pg_stmt *s = (struct pg_stmt *)st;
@@ -355,15 +368,13 @@ static cp_err pg_step(struct store_stmt *st, int *row)
                             s->formats, 1);
     es = PQresultStatus(s->res);
     if (es == PGRES_COMMAND_OK) {
-      const char *t = PQcmdTuples(s->res);
-      s->changes = (t && *t) ? strtoull(t, NULL, 10) : 0;
+      s->changes = cmd_tuples(s->res);
       return CP_OK;
     }
     if (es != PGRES_TUPLES_OK)
       return st->err = pg_fail(s->conn->pg, s->res, store__sql[s->id]);
     s->nrows = PQntuples(s->res);
-    const char *t = PQcmdTuples(s->res);
-    s->changes = (t && *t) ? strtoull(t, NULL, 10) : 0;
+    s->changes = cmd_tuples(s->res);
   }
   if (s->row < s->nrows) {
     s->row++;

@@ -10,6 +10,7 @@
 #include "clvm/conditions.h"
 #include "optest.h"
 #include "util/hex.h"
+#include "util/parse.h"
 
 #define PH "0x7546cdc14c6bc19db91584f18e8317da721986606c9bf217e686712c17328540"
 #define PK "0x97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb"
@@ -184,6 +185,21 @@ static void test_agg_sig_msg(void **state)
   assert_int_equal(out.len, 1);
   c.op = COND_CREATE_COIN;
   assert_int_equal(clvm_cond_agg_sig_msg(&c, parent, ph, 1, add, &out), CP_INVAL);
+  /* UNSAFE messages may not end in any additional data */
+  {
+    uint8_t m[40];
+    c.op = COND_AGG_SIG_UNSAFE;
+    c.msg = m;
+    c.msg_len = sizeof m;
+    memset(m, 7, sizeof m);
+    assert_true(clvm_cond_unsafe_msg_ok(&c, add));
+    memcpy(m + 8, add, 32);
+    assert_false(clvm_cond_unsafe_msg_ok(&c, add));
+    tv_hex_exact(k, "mainnet_agg_sig_additional_data_opcode_46", m + 8, 32);
+    assert_false(clvm_cond_unsafe_msg_ok(&c, add));
+    c.msg_len = 20;
+    assert_true(clvm_cond_unsafe_msg_ok(&c, add));
+  }
   buf_release(&out);
   json_decref(v);
 }
@@ -217,8 +233,11 @@ static void test_absorb_conditions(void **state)
     assert_int_equal(c.items[1].op, COND_CREATE_COIN);
     assert_int_equal(c.items[1].value, 1);
     assert_int_equal(c.items[2].op, COND_CREATE_COIN);
-    assert_true(c.items[2].value ==
-                strtoull(tv_str(s, "reward_amount"), NULL, 10));
+    {
+      uint64_t want;
+      assert_int_equal(parse_u64_cstr(tv_str(s, "reward_amount"), UINT64_MAX, &want), CP_OK);
+      assert_true(c.items[2].value == want);
+    }
     /* the singleton asserts the reward coin's announcement of "$" */
     tv_hex_exact(tv_get(s, "reward_coin"), "coin_id", reward_id, 32);
     assert_int_equal(c.items[3].op, COND_CREATE_PUZZLE_ANNOUNCEMENT);

@@ -9,6 +9,7 @@
 
 #include "clvm/clvm.h"
 #include "optest.h"
+#include "util/parse.h"
 
 struct opname {
   const char *name;
@@ -269,6 +270,27 @@ static const char *const keccak_cases[] = {
   "keccak256 ( 1 ) => FAIL",
 };
 
+/* test-unknown-ops.txt (consensus mode: unknown operators are costed) */
+static const char *const unknown_cases[] = {
+  "unknown => ( ) | 1", "unknown 1 2 3 => ( ) | 1", "unknown ( 1 2 ) => ( ) | 1",
+  "unknown_x2 => ( ) | 2", "unknown_x2 ( 1 2 ) => ( ) | 2",
+  "unknown_add => ( ) | 99", "unknown_add 1 => ( ) | 422", "unknown_add 0 => ( ) | 419",
+  "unknown_add 1 2 3 4 => ( ) | 1391", "unknown_add 0x1234 0x56 => ( ) | 748",
+  "unknown_add 0x00 0x00 0x7f0000 0x00 => ( ) | 1397",
+  "unknown_add 0x010000000000000000 0x010000000000000000 => ( ) | 793",
+  "unknown_add ( 1 ) => FAIL", "unknown_add 1 ( 2 ) => FAIL",
+  "unknown_add_x2 => ( ) | 198", "unknown_add_x2 1 2 3 4 => ( ) | 2782",
+  "unknown_add_x2 \"foobar\" => ( ) | 874",
+  "unknown_mul => ( ) | 92", "unknown_mul 1 => ( ) | 92", "unknown_mul 7 2 => ( ) | 989",
+  "unknown_mul 1 2 3 4 => ( ) | 2801", "unknown_mul \"ab\" \"cd\" => ( ) | 1001",
+  "unknown_mul 0x010000 0x010000 => ( ) | 1013",
+  "unknown_mul 0x000000000000000007 0x000000000000000002 => ( ) | 1085",
+  "unknown_mul ( 1 ) => FAIL", "unknown_mul_x2 1 2 3 4 => ( ) | 5602",
+  "unknown_concat => ( ) | 142", "unknown_concat \"\" => ( ) | 277",
+  "unknown_concat \"a\" \"b\" \"c\" => ( ) | 556", "unknown_concat \"foo\" \"bar\" => ( ) | 430",
+  "unknown_concat \"a\" ( 2 ) => FAIL", "unknown_concat_x2 \"foo\" \"bar\" => ( ) | 860",
+};
+
 static int lookup(const char *name, uint8_t *op)
 {
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
@@ -288,7 +310,19 @@ static void run_case_flags(const char *line, unsigned flags)
   clvm_node op, args, res = CLVM_NIL, want;
   uint64_t cost = 0, want_cost;
   cp_err rc;
-  if (!strcmp(name, "secp256k1_verify")) {
+  if (!strncmp(name, "unknown", 7)) {
+    /* test-unknown-ops.txt names: cost function in the top bits of the
+     * last byte (31, 79, 143, 207 are unassigned), _x2 = multiplier 1 */
+    uint8_t u[2];
+    size_t un = 0;
+    const char *kind = name + 7;
+    int x2 = strstr(name, "_x2") != NULL;
+    if (x2)
+      u[un++] = 1;
+    u[un++] = !strncmp(kind, "_add", 4) ? 0x4f : !strncmp(kind, "_mul", 4) ? 0x8f
+              : !strncmp(kind, "_concat", 7) ? 0xcf : 0x1f;
+    assert_int_equal(clvm_new_atom(a, u, un, &op), CP_OK);
+  } else if (!strcmp(name, "secp256k1_verify")) {
     assert_int_equal(clvm_new_atom(a, "\x13\xd6\x1f\x00", 4, &op), CP_OK);
   } else if (!strcmp(name, "secp256r1_verify")) {
     assert_int_equal(clvm_new_atom(a, "\x1c\x3a\x8f\x00", 4, &op), CP_OK);
@@ -310,7 +344,13 @@ static void run_case_flags(const char *line, unsigned flags)
     want = ot_seq(a, &arrow, "|");
     /* ot_seq made a list of the single expected value */
     want = clvm_first(a, want);
-    want_cost = strtoull(bar + 3, NULL, 10);
+    {
+      const char *e = bar + 3;
+      while (*e >= '0' && *e <= '9')
+        e++;
+      assert_int_equal(parse_u64(bar + 3, (size_t)(e - bar - 3), UINT64_MAX, &want_cost),
+                       CP_OK);
+    }
     if (rc != CP_OK)
       fail_msg("unexpected %s: %s", cp_errname(rc), line);
     if (!clvm_equal(a, res, want))
@@ -327,6 +367,13 @@ static void test_op_table(void **state)
   (void)state;
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
     run_case_flags(cases[i], 0);
+}
+
+static void test_unknown_ops(void **state)
+{
+  (void)state;
+  for (size_t i = 0; i < sizeof unknown_cases / sizeof unknown_cases[0]; i++)
+    run_case_flags(unknown_cases[i], 0);
 }
 
 static void test_keccak(void **state)
@@ -405,6 +452,12 @@ static void test_op_errors(void **state)
   assert_int_equal(clvm_new_atom(a, "\x01\xff", 2, &op), CP_OK);
   assert_int_equal(clvm_apply_op(a, op, CLVM_NIL, 0, 0, &res, &cost), CP_OK);
   assert_int_equal(cost, 284);
+  /* cost * (multiplier + 1) must stay within u32 */
+  assert_int_equal(clvm_new_atom(a, "\x7f\xff\xff\xff\x00", 5, &op), CP_OK);
+  assert_int_equal(clvm_apply_op(a, op, CLVM_NIL, 0, 0, &res, &cost), CP_OK);
+  assert_true(cost == 0x80000000ull);
+  assert_int_equal(clvm_new_atom(a, "\x7f\xff\xff\xff\x40", 5, &op), CP_OK);
+  assert_int_equal(clvm_apply_op(a, op, CLVM_NIL, 0, 0, &res, &cost), CP_CLVM_BAD_OP);
   /* a multiplier of more than 4 bytes is invalid */
   assert_int_equal(clvm_new_atom(a, "\x01\x00\x00\x00\x00\x00", 6, &op), CP_OK);
   assert_int_equal(clvm_apply_op(a, op, CLVM_NIL, 0, 0, &res, &cost), CP_CLVM_BAD_OP);
@@ -436,6 +489,7 @@ int main(void)
     cmocka_unit_test(test_op_table),
     cmocka_unit_test(test_op_errors),
     cmocka_unit_test(test_keccak),
+    cmocka_unit_test(test_unknown_ops),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

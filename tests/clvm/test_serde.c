@@ -213,6 +213,14 @@ static void test_backrefs(void **state)
         clvm_tree_hash_pair(x, x, x);
       assert_memory_equal(h, x, 32);
     }
+    /* equality against an independently built copy of the same DAG */
+    {
+      clvm_node other;
+      assert_int_equal(clvm_deserialize(a, big, k, CLVM_DE_BACKREFS, &other, NULL), CP_OK);
+      assert_true(other != node);
+      assert_true(clvm_equal(a, node, other));
+      assert_false(clvm_equal(a, node, clvm_first(a, other)));
+    }
     /* and its plain serialisation is too big for a bounded buffer */
     buf_release(&out);
     buf_init(&out, 1 << 16);

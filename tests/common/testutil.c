@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util/hex.h"
 
@@ -62,4 +64,37 @@ void tv_assert_hex(const uint8_t *got, size_t n, const char *hex)
     hex += 2;
   assert_string_equal(enc, hex);
   free(enc);
+}
+
+int tv_run(const char *args, char *out, size_t cap, char *err, size_t errcap)
+{
+  char cmd[4096], errfile[] = "/tmp/chiapool_test_XXXXXX";
+  size_t n = 0, r;
+  FILE *f;
+  int st, fd;
+
+  int merge = err == out;
+
+  fd = mkstemp(errfile);
+  assert_true(fd >= 0);
+  if (snprintf(cmd, sizeof cmd, "%s %s 2>%s", CHIAPOOL_BINARY, args,
+               merge ? "&1" : errfile) >= (int)sizeof cmd)
+    fail_msg("command too long: %s", args);
+  f = popen(cmd, "r");
+  assert_non_null(f);
+  while (n + 1 < cap && (r = fread(out + n, 1, cap - 1 - n, f)) > 0)
+    n += r;
+  out[n] = 0;
+  st = pclose(f);
+  f = fdopen(fd, "r");
+  assert_non_null(f);
+  if (err && errcap && !merge) {
+    err[0] = 0;
+    if (!fgets(err, (int)errcap, f))
+      err[0] = 0;
+  }
+  fclose(f);
+  unlink(errfile);
+  assert_true(WIFEXITED(st));
+  return WEXITSTATUS(st);
 }

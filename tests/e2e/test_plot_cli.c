@@ -6,24 +6,9 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Runs the binary with args (a shell-safe string), stdout into out. Returns
- * the exit code. */
 static int run(const char *args, char *out, size_t cap)
 {
-  char cmd[512];
-  size_t n = 0, r;
-  FILE *f;
-  int st;
-
-  snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", CHIAPOOL_BINARY, args);
-  f = popen(cmd, "r");
-  assert_non_null(f);
-  while (n + 1 < cap && (r = fread(out + n, 1, cap - 1 - n, f)) > 0)
-    n += r;
-  out[n] = 0;
-  st = pclose(f);
-  assert_true(WIFEXITED(st));
-  return WEXITSTATUS(st);
+  return tv_run(args, out, cap, NULL, 0);
 }
 
 static void test_plot_vectors(void **state)

@@ -10,33 +10,9 @@
 
 #define OUT_MAX 4096
 
-/* Runs the binary with args (a shell-safe string), stdout into out and the
- * first stderr line into err. Returns the exit code. */
 static int run(const char *args, char *out, char *err)
 {
-  char cmd[2048], errfile[] = "/tmp/cp_plotnft_cli_XXXXXX";
-  size_t n = 0, r;
-  FILE *f;
-  int st, fd;
-
-  fd = mkstemp(errfile);
-  assert_true(fd >= 0);
-  snprintf(cmd, sizeof cmd, "%s %s 2>%s", CHIAPOOL_BINARY, args, errfile);
-  f = popen(cmd, "r");
-  assert_non_null(f);
-  while (n + 1 < OUT_MAX && (r = fread(out + n, 1, OUT_MAX - 1 - n, f)) > 0)
-    n += r;
-  out[n] = 0;
-  st = pclose(f);
-  f = fdopen(fd, "r");
-  assert_non_null(f);
-  err[0] = 0;
-  if (!fgets(err, OUT_MAX, f))
-    err[0] = 0;
-  fclose(f);
-  unlink(errfile);
-  assert_true(WIFEXITED(st));
-  return WEXITSTATUS(st);
+  return tv_run(args, out, OUT_MAX, err, OUT_MAX);
 }
 
 static void expect_line(const char *out, const char *label, const char *hex)

@@ -7,25 +7,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-/* Runs the binary with args (shell-safe: only hex and options), stdout and
- * stderr into out. Returns the exit code. */
+/* stdout and stderr both into out */
 static int run(const char *args, char *out, size_t cap)
 {
-  char cmd[2048];
-  size_t n = 0, r;
-  FILE *f;
-  int st;
-
-  assert_true((size_t)snprintf(cmd, sizeof cmd, "%s %s 2>&1", CHIAPOOL_BINARY,
-                               args) < sizeof cmd);
-  f = popen(cmd, "r");
-  assert_non_null(f);
-  while (n + 1 < cap && (r = fread(out + n, 1, cap - 1 - n, f)) > 0)
-    n += r;
-  out[n] = 0;
-  st = pclose(f);
-  assert_true(WIFEXITED(st));
-  return WEXITSTATUS(st);
+  return tv_run(args, out, cap, out, cap);
 }
 
 static int verify(json_t *v, long long k, char *out, size_t cap)

@@ -28,7 +28,7 @@ static void test_hidden_puzzle_hash(void **state)
   assert_int_equal(clvm_tree_hash_bytes(eq_list, sizeof eq_list, h), CP_OK);
   assert_memory_equal(h, STDTX_DEFAULT_HIDDEN_PUZZLE_HASH, 32);
   tv_assert_hex(STDTX_DEFAULT_HIDDEN_PUZZLE_HASH, 32,
-                "711d6c4e32c92e53179b199484cf8c897542bc57f2b22582799f9d657eca4699");
+                "711d6c4e32c92e53179b199484cf8c897542bc57f2b22582799f9d657eec4699");
 }
 
 /* No official synthetic-key vector is in tests/vectors; this pair is what

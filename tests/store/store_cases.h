@@ -746,6 +746,87 @@ static void case_async_submit(void **state)
   fx_cleanup(&f);
 }
 
+/* Jobs queued together share one transaction, but each is reported only
+ * after the commit: a done callback already sees its job from a reader. A
+ * failing job in the middle undoes only itself. */
+#define BATCH_JOBS 60
+
+struct batch_ctx {
+  struct store *s;
+  int done, visible, sync_refused;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+};
+
+static void batch_done(struct store_job *job, void *ctx)
+{
+  struct batch_ctx *c = ctx;
+  int where = -1;
+  cp_err rc = store_proof_seen(c->s, job->in.partial->proof_hash, &where);
+  /* A synchronous write from the writer would wait on itself. */
+  cp_err sync = store_chain_set(c->s, 1, job->in.partial->proof_hash);
+  pthread_mutex_lock(&c->mu);
+  if (!rc && ((job->rc == CP_OK && where == 1) ||
+              (job->rc == CP_NOT_FOUND && where == 0)))
+    c->visible++;
+  if (sync == CP_INTERNAL)
+    c->sync_refused++;
+  if (++c->done == BATCH_JOBS)
+    pthread_cond_signal(&c->cv);
+  pthread_mutex_unlock(&c->mu);
+}
+
+static void case_done_after_commit(void **state)
+{
+  struct fx f;
+  struct batch_ctx c;
+  struct store_farmer a;
+  struct store_partial *parts;
+  struct store_job *jobs;
+  uint64_t count = 0, h = 99;
+  uint8_t hh[32];
+  (void)state;
+  fx_init(&f);
+  parts = test_calloc(BATCH_JOBS, sizeof *parts);
+  jobs = test_calloc(BATCH_JOBS, sizeof *jobs);
+  memset(&c, 0, sizeof c);
+  pthread_mutex_init(&c.mu, NULL);
+  pthread_cond_init(&c.cv, NULL);
+  c.s = fx_open(&f);
+  fx_farmer(&a, 1);
+  assert_int_equal(store_farmer_add(c.s, &a), CP_OK);
+  for (uint32_t i = 0; i < BATCH_JOBS; i++) {
+    memcpy(parts[i].launcher_id, a.launcher_id, 32);
+    if (i % 10 == 5)
+      fx_hash(parts[i].launcher_id, 'X', i); /* unknown farmer: fails */
+    parts[i].timestamp = i;
+    parts[i].difficulty = 1;
+    fx_hash(parts[i].proof_hash, 'Q', i);
+    jobs[i].kind = STORE_JOB_PARTIAL_ADD;
+    jobs[i].in.partial = &parts[i];
+    assert_int_equal(store_submit(c.s, &jobs[i], batch_done, &c), CP_OK);
+  }
+  pthread_mutex_lock(&c.mu);
+  while (c.done < BATCH_JOBS)
+    pthread_cond_wait(&c.cv, &c.mu);
+  pthread_mutex_unlock(&c.mu);
+  assert_int_equal(c.visible, BATCH_JOBS);
+  assert_int_equal(c.sync_refused, BATCH_JOBS);
+  for (uint32_t i = 0; i < BATCH_JOBS; i++)
+    assert_int_equal(jobs[i].rc, i % 10 == 5 ? CP_NOT_FOUND : CP_OK);
+  assert_true(points_of(c.s, a.launcher_id) == BATCH_JOBS - BATCH_JOBS / 10);
+  assert_int_equal(store_partial_count_since(c.s, a.launcher_id, 0, &count),
+                   CP_OK);
+  assert_true(count == BATCH_JOBS - BATCH_JOBS / 10);
+  assert_int_equal(store_chain_get(c.s, &h, hh), CP_NOT_FOUND);
+  store_close(c.s);
+  pthread_cond_destroy(&c.cv);
+  pthread_mutex_destroy(&c.mu);
+  test_free(parts);
+  test_free(jobs);
+  fx_cleanup(&f);
+}
+
 /* ---- readers while the writer writes ---- */
 
 #define CONC_JOBS 400
@@ -870,6 +951,7 @@ static void case_concurrent_readers(void **state)
   cmocka_unit_test(case_rewards_and_chain),                                   \
   cmocka_unit_test(case_payouts),                                             \
   cmocka_unit_test(case_async_submit),                                        \
+  cmocka_unit_test(case_done_after_commit),                                   \
   cmocka_unit_test(case_concurrent_readers)
 
 #endif

@@ -1,0 +1,379 @@
+/* Reward finder and absorber against the fake chain of plotnft_chain.h
+ * (real plot-NFT puzzles), extended with block records per height, coin
+ * queries by puzzle hash and push_tx: scan + idempotency, reorg rollback
+ * and rescan, absorb pushed once / not rebuilt while pending / retried
+ * after a refusal / rebuilt when the singleton moved (waiting room), and
+ * absorbed once the reward coin is spent. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "chia/coin.h"
+#include "crypto/sha256.h"
+#include "plotnft/absorb.h"
+#include "pool/rewards.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "plotnft_chain.h"
+
+#define REWARD 1750000000000ull
+
+struct world {
+  struct fake_chain fc;
+  struct chain ch;
+  uint8_t variant[256];   /* header hash of height h = sha256(h, variant[h]) */
+  unsigned pushes, refuse_next;
+  size_t last_spends;
+  char dir[64], db[128];
+  struct store *s;
+  struct pool_config cfg;
+  struct rewards *r;
+  uint8_t genesis[32], target[32], p2[32];
+  struct bls_sk sk;
+  struct bls_pk pk;
+};
+
+static struct world W;
+
+static void header(uint32_t h, uint8_t out[32])
+{
+  uint8_t in[5];
+  be32_store(in, h);
+  in[4] = W.variant[h];
+  sha256(out, in, sizeof in);
+}
+
+static cp_err w_block(void *ctx, uint32_t h, struct node_block_record *out)
+{
+  (void)ctx;
+  if (h > W.fc.peak)
+    return CP_NOT_FOUND;
+  memset(out, 0, sizeof *out);
+  out->height = h;
+  header(h, out->header_hash);
+  return CP_OK;
+}
+
+static cp_err w_coins(void *ctx, const uint8_t (*phs)[32], size_t n,
+                      const struct node_coin_query *q, struct node_coin_records *out)
+{
+  struct fake_chain *fc = ctx;
+  out->v = calloc(fc->n + 1, sizeof *out->v);
+  out->n = 0;
+  for (size_t i = 0; i < fc->n; i++) {
+    const struct node_coin_record *c = &fc->coins[i].rec;
+    int match = 0;
+    for (size_t k = 0; k < n; k++)
+      match |= !memcmp(c->coin.puzzle_hash, phs[k], 32);
+    if (!match || (!q->include_spent_coins && c->spent) ||
+        c->confirmed_block_index < q->start_height ||
+        (q->end_height && c->confirmed_block_index >= q->end_height))
+      continue;
+    out->v[out->n++] = *c;
+  }
+  return CP_OK;
+}
+
+static cp_err w_push(void *ctx, const json_t *sb, enum node_tx_status *st, char *why,
+                     size_t wl)
+{
+  (void)ctx;
+  W.pushes++;
+  W.last_spends = json_array_size(json_object_get(sb, "coin_spends"));
+  if (W.refuse_next) {
+    W.refuse_next--;
+    snprintf(why, wl, "MEMPOOL_CONFLICT");
+    return CP_RPC_ERROR;
+  }
+  *st = NODE_TX_SUCCESS;
+  return CP_OK;
+}
+
+static cp_err w_state(void *ctx, struct node_blockchain_state *out)
+{
+  cp_err rc = fc_state(ctx, out);
+  if (!rc)
+    header(out->peak.height, out->peak.header_hash);
+  return rc;
+}
+
+static const struct chain_ops w_ops = {
+  .state = w_state,
+  .coin_record = fc_coin_record,
+  .puzzle_and_solution = fc_pas,
+  .coins_by_puzzle_hashes = w_coins,
+  .block_record_by_height = w_block,
+  .push_tx = w_push,
+};
+
+static void reward_coin(uint32_t height, struct chia_coin *c, uint8_t id[32])
+{
+  coin_pool_parent_id(W.genesis, height, c->parent_coin_info);
+  memcpy(c->puzzle_hash, W.p2, 32);
+  c->amount = REWARD;
+  coin_id(c, id);
+}
+
+static struct fc_coin *add_reward(uint32_t height, uint8_t id[32])
+{
+  struct chia_coin c;
+  reward_coin(height, &c, id);
+  return fc_add(&W.fc, &c, height);
+}
+
+static void world_open(void)
+{
+  struct store_options so = { .backend = STORE_BACKEND_SQLITE };
+  struct rewards_options ro = { 0 };
+  struct chia_pool_state ps;
+  struct store_farmer f = { 0 };
+  uint8_t delay_ph[32];
+
+  memset(&W, 0, sizeof W);
+  log_set_level(LOG_OFF);
+  memset(W.genesis, 0xab, 32);
+  memset(W.target, 0x77, 32);
+  memset(delay_ph, 0x55, 32);
+  fc_init(&W.fc, &W.ch, W.genesis);
+  W.ch.ops = &w_ops;
+  fc_key(3, &W.sk, &W.pk);
+  fc_pool_state(&ps, PLOTNFT_FARMING_TO_POOL, W.target, &W.pk, 100);
+  fc_launch(&W.fc, 9, &ps, 604800, delay_ph, 5);
+  plotnft_p2_hash(&W.fc.id, W.p2);
+  W.fc.peak = 10;
+
+  snprintf(W.dir, sizeof W.dir, "/tmp/cp_rewards_XXXXXX");
+  assert_non_null(mkdtemp(W.dir));
+  snprintf(W.db, sizeof W.db, "%s/pool.db", W.dir);
+  so.path = W.db;
+  assert_int_equal(store_open(&so, &W.s), CP_OK);
+  memcpy(f.launcher_id, W.fc.id.launcher_id, 32);
+  memcpy(f.p2_singleton_puzzle_hash, W.p2, 32);
+  f.difficulty = 1;
+  f.is_pool_member = 1;
+  assert_int_equal(store_farmer_add(W.s, &f), CP_OK);
+
+  config_defaults(&W.cfg);
+  W.cfg.scan_start_height = 1;
+  W.cfg.confirmation_security_threshold = 3;
+  memcpy(W.cfg.default_target_puzzle_hash, W.target, 32);
+  W.cfg.have_default_target = 1;
+  ro.cfg = &W.cfg;
+  ro.store = W.s;
+  ro.chain = W.ch;
+  memcpy(ro.genesis_challenge, W.genesis, 32);
+  assert_int_equal(rewards_new(&ro, &W.r), CP_OK);
+}
+
+static void world_close(void)
+{
+  char p[160];
+  rewards_free(W.r);
+  store_close(W.s);
+  fc_free(&W.fc);
+  unlink(W.db);
+  snprintf(p, sizeof p, "%s-wal", W.db);
+  unlink(p);
+  snprintf(p, sizeof p, "%s-shm", W.db);
+  unlink(p);
+  rmdir(W.dir);
+}
+
+static enum store_reward_state state_of(const uint8_t id[32], struct store_reward *out)
+{
+  assert_int_equal(store_reward_get(W.s, id, out), CP_OK);
+  return out->state;
+}
+
+static void test_scan_idempotent(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  uint8_t id[32], other[32], h[32];
+  uint64_t ch;
+  struct chia_coin pay;
+  (void)state;
+  world_open();
+  add_reward(8, id);
+  /* a plain payment to the same address is not a reward */
+  memset(pay.parent_coin_info, 0x42, 32);
+  memcpy(pay.puzzle_hash, W.p2, 32);
+  pay.amount = 1000;
+  coin_id(&pay, other);
+  fc_add(&W.fc, &pay, 9);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rep.found, 1);
+  assert_int_equal(rep.scanned_to, 10);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_FOUND);
+  assert_memory_equal(sr.launcher_id, W.fc.id.launcher_id, 32);
+  assert_int_equal(sr.height, 8);
+  assert_int_equal(sr.amount, REWARD);
+  assert_int_equal(store_reward_get(W.s, other, &sr), CP_NOT_FOUND);
+  assert_int_equal(store_chain_get(W.s, &ch, h), CP_OK);
+  assert_int_equal(ch, 10);
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rep.found, 0);
+  world_close();
+}
+
+static void test_reorg(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct fc_coin *old;
+  uint8_t id20[32], id22[32];
+  (void)state;
+  world_open();
+  W.fc.peak = 25;
+  old = add_reward(20, id20);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rep.found, 1);
+  /* blocks from 18 up are replaced: the old reward is gone, the new chain
+   * has one at 22 */
+  for (int h = 18; h <= 30; h++)
+    W.variant[h] = 1;
+  memset(old->rec.coin.puzzle_hash, 0, 32);
+  old->rec.confirmed_block_index = 0;
+  add_reward(22, id22);
+  W.fc.peak = 26;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rep.reorgs, 1);
+  assert_int_equal(rep.rolled_back, 1);
+  assert_int_equal(rep.found, 1);
+  assert_int_equal(store_reward_get(W.s, id20, &sr), CP_NOT_FOUND);
+  assert_int_equal(state_of(id22, &sr), STORE_REWARD_FOUND);
+  assert_int_equal(sr.height, 22);
+  /* the cursor follows the new chain: no further reorg */
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rep.reorgs, 0);
+  world_close();
+}
+
+static void test_absorb_lifecycle(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct fc_coin *rc;
+  uint8_t id[32], tx1[32];
+  (void)state;
+  world_open();
+  W.fc.peak = 20;
+  rc = add_reward(19, id);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  /* not buried under 3 blocks yet */
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 0);
+  W.fc.peak = 22;
+  /* refused: back to found, retried on the next pass */
+  W.refuse_next = 1;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(rep.refused, 1);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_FOUND);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 2);
+  assert_int_equal(W.last_spends, 2); /* singleton + reward coin */
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_true(sr.has_absorb_tx);
+  memcpy(tx1, sr.absorb_tx_id, 32);
+  /* pending: not rebuilt or pushed again */
+  W.fc.peak = 23;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 2);
+  /* still unspent when overdue, nothing moved: the same bundle again */
+  W.fc.peak = 22 + REWARDS_RETRY_BLOCKS;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 3);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_memory_equal(sr.absorb_tx_id, tx1, 32);
+  /* lands */
+  rc->rec.spent = true;
+  rc->rec.spent_block_index = W.fc.peak;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(rep.absorbed, 1);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBED);
+  assert_int_equal(W.pushes, 3);
+  world_close();
+}
+
+static void test_singleton_moved(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct chia_pool_state leaving;
+  uint8_t id[32], tx1[32];
+  (void)state;
+  world_open();
+  W.fc.peak = 20;
+  add_reward(15, id);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  memcpy(tx1, sr.absorb_tx_id, 32);
+  /* the owner starts leaving: the singleton moves to the waiting room
+   * (same target), so the pending bundle can never land */
+  fc_pool_state(&leaving, PLOTNFT_LEAVING_POOL, W.target, &W.pk, 100);
+  fc_step(&W.fc, &leaving, 21);
+  W.fc.peak = 21 + REWARDS_RETRY_BLOCKS;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 2);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_memory_not_equal(sr.absorb_tx_id, tx1, 32);
+  world_close();
+}
+
+/* Rewards found together go in one bundle; one found while that bundle is
+ * pending waits (the singleton coin is spoken for) until it lands. */
+static void test_one_bundle_per_singleton(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct fc_coin *a, *b;
+  uint8_t ida[32], idb[32], idc[32];
+  (void)state;
+  world_open();
+  W.fc.peak = 20;
+  a = add_reward(15, ida);
+  b = add_reward(16, idb);
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(W.last_spends, 4);
+  add_reward(21, idc);
+  W.fc.peak = 25; /* buried; the first bundle is not overdue */
+  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(state_of(idc, &sr), STORE_REWARD_FOUND);
+  /* the bundle lands (the chain now has the absorbs): the third goes */
+  fc_step(&W.fc, NULL, 26);
+  fc_step(&W.fc, NULL, 26);
+  a->rec.spent = b->rec.spent = true;
+  a->rec.spent_block_index = b->rec.spent_block_index = 26;
+  W.fc.peak = 26;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(state_of(ida, &sr), STORE_REWARD_ABSORBED);
+  assert_int_equal(state_of(idb, &sr), STORE_REWARD_ABSORBED);
+  assert_int_equal(W.pushes, 2);
+  assert_int_equal(W.last_spends, 2);
+  assert_int_equal(state_of(idc, &sr), STORE_REWARD_ABSORBING);
+  world_close();
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_scan_idempotent),
+    cmocka_unit_test(test_reorg),
+    cmocka_unit_test(test_absorb_lifecycle),
+    cmocka_unit_test(test_singleton_moved),
+    cmocka_unit_test(test_one_bundle_per_singleton),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
