@@ -127,6 +127,9 @@ cp_err api_new(const struct api_deps *d, struct api **out)
   pthread_mutex_init(&a->lock, NULL);
   pthread_cond_init(&a->idle, NULL);
   rc = render_pool_info(a);
+  if (!rc && d->cfg->partial_rate_per_launcher)
+    rc = ratelimit_new(d->cfg->partial_rate_per_launcher,
+                       d->cfg->partial_burst_per_launcher, 65536, &a->launcher_rl);
   if (rc) {
     api_free(a);
     return rc;
@@ -142,6 +145,8 @@ void api_free(struct api *a)
     return;
   pthread_cond_destroy(&a->idle);
   pthread_mutex_destroy(&a->lock);
+  if (a->launcher_rl)
+    ratelimit_free(a->launcher_rl);
   free(a->pool_info_json);
   free(a->stats_json);
   free(a);

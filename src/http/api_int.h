@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "http/api.h"
+#include "http/ratelimit.h"
 
 #define API_RATE_SLOTS 64   /* seconds of accepted-partial history */
 #define API_RATE_WINDOW 60  /* seconds averaged for partials/s */
@@ -27,6 +28,8 @@ struct api {
   struct api_rate_slot rate[API_RATE_SLOTS];
   char *stats_json;         /* cached /api/pool body, NUL-terminated */
   uint64_t stats_at_ms;
+
+  struct ratelimit *launcher_rl; /* POST /partial per launcher; NULL = off */
 
   char *pool_info_json;     /* rendered once: the config is immutable */
   size_t pool_info_len;

@@ -141,6 +141,15 @@ void api__partial(struct http_request *r, void *ud)
     http_respond_error(r, POOL_SERVER_EXCEPTION, "partial pipeline unavailable");
     goto out;
   }
+  /* Checked before any signature work, so one launcher's flood costs
+   * almost nothing; an honest farmer at its difficulty never gets near. */
+  if (a->launcher_rl && !ratelimit_take_key(a->launcher_rl, req->payload.launcher_id, 32,
+                                            clock_mono_ms(), NULL)) {
+    metric_add(a->m_busy, 1);
+    http_respond_error(r, POOL_REQUEST_FAILED,
+                       "too many partials for this launcher id: slow down");
+    goto out;
+  }
   c = xmalloc(sizeof *c);
   c->a = a;
   c->r = r;

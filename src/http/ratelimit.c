@@ -8,7 +8,9 @@
 
 #include "util/xalloc.h"
 
-#define KEY_LEN 9          /* family byte + IPv4 (4) or IPv6 /64 (8) */
+/* kind byte + IPv4 (4), IPv6 /64 (8), or the first 16 bytes of a key */
+#define KEY_LEN 17
+#define KIND_KEY 0x4b
 #define NIL UINT32_MAX
 #define MILLI 1000u
 
@@ -143,19 +145,14 @@ static void sweep_locked(struct ratelimit *rl, uint64_t now)
   rl->last_sweep_ms = now;
 }
 
-bool ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
-                    uint64_t now_ms, uint32_t *retry_after_s)
+static bool take(struct ratelimit *rl, const uint8_t key[KEY_LEN], uint64_t now_ms,
+                 uint32_t *retry_after_s)
 {
-  uint8_t key[KEY_LEN];
   struct bucket *b = NULL;
   uint32_t idx;
   size_t h;
   bool ok;
 
-  if (retry_after_s)
-    *retry_after_s = 0;
-  if (!make_key(addr, key))
-    return true;   /* unix sockets etc.: local, not limited */
   h = slot(rl, key);
   pthread_mutex_lock(&rl->mu);
   for (idx = rl->heads[h]; idx != NIL; idx = rl->b[idx].next)
@@ -191,6 +188,31 @@ bool ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
   if (!ok && retry_after_s && *retry_after_s == 0)
     *retry_after_s = 1;
   return ok;
+}
+
+bool ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
+                    uint64_t now_ms, uint32_t *retry_after_s)
+{
+  uint8_t key[KEY_LEN];
+
+  if (retry_after_s)
+    *retry_after_s = 0;
+  if (!make_key(addr, key))
+    return true;   /* unix sockets etc.: local, not limited */
+  return take(rl, key, now_ms, retry_after_s);
+}
+
+bool ratelimit_take_key(struct ratelimit *rl, const uint8_t *k, size_t n,
+                        uint64_t now_ms, uint32_t *retry_after_s)
+{
+  uint8_t key[KEY_LEN];
+
+  if (retry_after_s)
+    *retry_after_s = 0;
+  memset(key, 0, KEY_LEN);
+  key[0] = KIND_KEY;
+  memcpy(key + 1, k, n < KEY_LEN - 1 ? n : KEY_LEN - 1);
+  return take(rl, key, now_ms, retry_after_s);
 }
 
 size_t ratelimit_clients(struct ratelimit *rl)

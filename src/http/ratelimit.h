@@ -30,6 +30,11 @@ void ratelimit_free(struct ratelimit *rl);
 bool ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
                     uint64_t now_ms, uint32_t *retry_after_s);
 
+/* Same for an arbitrary key (e.g. a launcher id): buckets are told apart
+ * by the key's first 16 bytes, enough for hashes and ids. */
+bool ratelimit_take_key(struct ratelimit *rl, const uint8_t *key, size_t n,
+                        uint64_t now_ms, uint32_t *retry_after_s);
+
 /* queries */
 size_t ratelimit_clients(struct ratelimit *rl);
 

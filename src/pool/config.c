@@ -87,6 +87,8 @@ static const struct key keys[] = {
   { "server.max_body_bytes", K_U32, OFF(max_body_bytes), 1024, 1u << 20, 0 },
   { "server.rate_limit_per_ip", K_U32, OFF(rate_limit_per_ip), 0, 1000000, 0 },
   { "server.rate_limit_burst", K_U32, OFF(rate_limit_burst), 1, 1000000, 0 },
+  { "server.partial_rate_per_launcher", K_U32, OFF(partial_rate_per_launcher), 0, 1000000, 0 },
+  { "server.partial_burst_per_launcher", K_U32, OFF(partial_burst_per_launcher), 1, 1000000, 0 },
   { "server.worker_threads", K_U32, OFF(worker_threads), 0, 256, 0 },
   { "store.backend", K_BACKEND, OFF(store_backend), 0, 0, 0 },
   { "store.path", K_STR, OFF(store_path), 1, SMAX, 0 },
@@ -145,6 +147,10 @@ void config_defaults(struct pool_config *c)
   c->max_body_bytes = 16384;
   c->rate_limit_per_ip = 50;
   c->rate_limit_burst = 200;
+  /* a farmer at its pool difficulty sends a few partials a minute; a burst
+   * of hundreds from one launcher is a broken or hostile client */
+  c->partial_rate_per_launcher = 5;
+  c->partial_burst_per_launcher = 100;
   copy_str(c->store_path, sizeof c->store_path, "chiapool.sqlite");
   copy_str(c->log_level, sizeof c->log_level, "info");
 }

@@ -83,6 +83,8 @@ struct pool_config {
   uint32_t max_body_bytes;
   uint32_t rate_limit_per_ip;         /* requests per second, 0 = off */
   uint32_t rate_limit_burst;
+  uint32_t partial_rate_per_launcher; /* partials per second, 0 = off */
+  uint32_t partial_burst_per_launcher;
   uint32_t worker_threads;            /* 0 = number of cores */
 
   /* store */

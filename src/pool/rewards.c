@@ -453,7 +453,8 @@ static cp_err absorb_list(struct rewards *r, enum store_reward_state state,
     l.items[n++] = *x;
   }
   rc = settle_spent(r, l.items, &n, rep);
-  qsort(l.items, n, sizeof *l.items, by_launcher_height);
+  if (n)
+    qsort(l.items, n, sizeof *l.items, by_launcher_height);
   while (!rc && i < n) {
     size_t j = i + 1;
     int same_tx = state == STORE_REWARD_ABSORBING;
@@ -498,4 +499,15 @@ cp_err rewards_absorb(struct rewards *r, struct rewards_report *rep)
   if (!rc)
     rc = absorb_list(r, STORE_REWARD_FOUND, st.peak.height, rep);
   return rc;
+}
+
+cp_err rewards_run_once(struct rewards *r, struct rewards_report *rep)
+{
+  cp_err rc, rc2;
+  memset(rep, 0, sizeof *rep);
+  rc = rewards_scan(r, rep);
+  if (rc)
+    log_warn("rewards", "scan_failed", "err=%s", cp_errname(rc));
+  rc2 = rewards_absorb(r, rep);
+  return rc ? rc : rc2;
 }

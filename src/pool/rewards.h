@@ -77,5 +77,8 @@ void rewards_free(struct rewards *r);
 cp_err rewards_scan(struct rewards *r, struct rewards_report *rep);
 /* One absorb pass over found and absorbing rewards. */
 cp_err rewards_absorb(struct rewards *r, struct rewards_report *rep);
+/* Both, as the collect loop runs them every collect_pool_rewards_interval:
+ * the absorb pass runs even when the scan failed (it needs no cursor). */
+cp_err rewards_run_once(struct rewards *r, struct rewards_report *rep);
 
 #endif

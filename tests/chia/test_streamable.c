@@ -11,13 +11,6 @@
 #include "util/buf.h"
 #include "util/hex.h"
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-  size_t n;
-  assert_int_equal(hex_decode(out, cap, &n, s, strlen(s)), CP_OK);
-  return n;
-}
-
 static json_t *jparse(const char *s)
 {
   json_t *j;
@@ -135,7 +128,7 @@ static void test_auth_payload_vectors(void **state)
   json_array_foreach(arr, i, v) {
     struct chia_auth_payload a, back;
     uint8_t ser[256], h[32];
-    size_t n = unhex(tv_str(v, "serialized"), ser, sizeof ser);
+    size_t n = tv_unhex(tv_str(v, "serialized"), ser, sizeof ser);
     struct buf b;
 
     memset(&a, 0, sizeof a);
@@ -176,7 +169,7 @@ static void test_pool_state_vectors(void **state)
   json_array_foreach(arr, i, v) {
     struct chia_pool_state ps, back;
     uint8_t ser[512], th[32], pk[48];
-    size_t n = unhex(tv_str(v, "streamable_hex"), ser, sizeof ser);
+    size_t n = tv_unhex(tv_str(v, "streamable_hex"), ser, sizeof ser);
     json_t *url = tv_get(v, "pool_url"), *js;
     struct buf b;
 

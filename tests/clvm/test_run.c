@@ -76,13 +76,6 @@ static const struct prog_case cases[] = {
   { "ff24ffff018200a0ffff0180ffff01ff0880ffff018080", "80", 0, CP_CLVM_RAISE, NULL, 0 },
 };
 
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-  size_t n;
-  assert_int_equal(hex_decode(out, cap, &n, h, strlen(h)), CP_OK);
-  return n;
-}
-
 static void test_programs(void **state)
 {
   (void)state;
@@ -94,9 +87,9 @@ static void test_programs(void **state)
     clvm_node prog, env, res;
     uint64_t cost = 0;
     cp_err rc;
-    n = unhex(c->prog, b, sizeof b);
+    n = tv_unhex(c->prog, b, sizeof b);
     assert_int_equal(clvm_deserialize(a, b, n, 0, &prog, NULL), CP_OK);
-    n = unhex(c->env, b, sizeof b);
+    n = tv_unhex(c->env, b, sizeof b);
     assert_int_equal(clvm_deserialize(a, b, n, 0, &env, NULL), CP_OK);
     rc = clvm_run(a, prog, env, 0, c->flags, &res, &cost);
     if (rc != c->rc)

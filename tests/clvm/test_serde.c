@@ -9,19 +9,12 @@
 #include "util/buf.h"
 #include "util/hex.h"
 
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-  size_t n;
-  assert_int_equal(hex_decode(out, cap, &n, h, strlen(h)), CP_OK);
-  return n;
-}
-
 /* Deserialise hex, serialise again, expect `want` hex back. */
 static void roundtrip(const char *in, const char *want)
 {
   struct clvm_alloc *a = clvm_alloc_new(0);
   uint8_t b[256];
-  size_t n = unhex(in, b, sizeof b);
+  size_t n = tv_unhex(in, b, sizeof b);
   struct buf out;
   clvm_node node;
   buf_init(&out, 1 << 20);
@@ -93,7 +86,7 @@ static void expect_bad(const char *hex, unsigned flags)
 {
   struct clvm_alloc *a = clvm_alloc_new(0);
   uint8_t b[64];
-  size_t n = unhex(hex, b, sizeof b);
+  size_t n = tv_unhex(hex, b, sizeof b);
   clvm_node node;
   assert_int_equal(clvm_deserialize(a, b, n, flags, &node, NULL), CP_CLVM_SERIAL);
   /* a failed parse leaves nothing behind */
@@ -142,16 +135,16 @@ static void test_canonical(void **state)
 {
   uint8_t b[16];
   (void)state;
-  assert_true(clvm_is_canonical(b, unhex("80", b, sizeof b)));
-  assert_true(clvm_is_canonical(b, unhex("ff0180", b, sizeof b)));
-  assert_true(clvm_is_canonical(b, unhex("8180", b, sizeof b)));
-  assert_false(clvm_is_canonical(b, unhex("8105", b, sizeof b)));
-  assert_false(clvm_is_canonical(b, unhex("c03f", b, sizeof b)));
-  assert_false(clvm_is_canonical(b, unhex("ff018080", b, sizeof b)));
-  assert_false(clvm_is_canonical(b, unhex("ff01", b, sizeof b)));
+  assert_true(clvm_is_canonical(b, tv_unhex("80", b, sizeof b)));
+  assert_true(clvm_is_canonical(b, tv_unhex("ff0180", b, sizeof b)));
+  assert_true(clvm_is_canonical(b, tv_unhex("8180", b, sizeof b)));
+  assert_false(clvm_is_canonical(b, tv_unhex("8105", b, sizeof b)));
+  assert_false(clvm_is_canonical(b, tv_unhex("c03f", b, sizeof b)));
+  assert_false(clvm_is_canonical(b, tv_unhex("ff018080", b, sizeof b)));
+  assert_false(clvm_is_canonical(b, tv_unhex("ff01", b, sizeof b)));
   /* back-references are allowed; their path atom must be minimal too */
-  assert_true(clvm_is_canonical(b, unhex("ff01fe02", b, sizeof b)));
-  assert_false(clvm_is_canonical(b, unhex("ff01fe8102", b, sizeof b)));
+  assert_true(clvm_is_canonical(b, tv_unhex("ff01fe02", b, sizeof b)));
+  assert_false(clvm_is_canonical(b, tv_unhex("ff01fe8102", b, sizeof b)));
 }
 
 static void test_backrefs(void **state)
@@ -164,25 +157,25 @@ static void test_backrefs(void **state)
   (void)state;
   buf_init(&out, 1024);
   /* (x . x) with x = (1 2): right half refers to the top of the stack */
-  n = unhex("ffff01ff0280fe02", b, sizeof b);
+  n = tv_unhex("ffff01ff0280fe02", b, sizeof b);
   assert_int_equal(clvm_deserialize(a, b, n, CLVM_DE_BACKREFS, &node, NULL), CP_OK);
   assert_int_equal(clvm_serialize(a, node, &out), CP_OK);
   tv_assert_hex(out.data, out.len, "ffff01ff0280ff01ff0280");
   assert_int_equal(clvm_first(a, node), clvm_rest(a, node)); /* shared */
   /* path 5 = second from the top: in (a b . ref) at ref the stack is b, a */
-  n = unhex("ff81aaff81bbfe05", b, sizeof b);
+  n = tv_unhex("ff81aaff81bbfe05", b, sizeof b);
   assert_int_equal(clvm_deserialize(a, b, n, CLVM_DE_BACKREFS, &node, NULL), CP_OK);
   buf_reset(&out);
   assert_int_equal(clvm_serialize(a, node, &out), CP_OK);
   tv_assert_hex(out.data, out.len, "ff81aaff81bb81aa");
   /* path 1 = the whole stack as a list (top first) */
-  n = unhex("ff81aafe01", b, sizeof b);
+  n = tv_unhex("ff81aafe01", b, sizeof b);
   assert_int_equal(clvm_deserialize(a, b, n, CLVM_DE_BACKREFS, &node, NULL), CP_OK);
   buf_reset(&out);
   assert_int_equal(clvm_serialize(a, node, &out), CP_OK);
   tv_assert_hex(out.data, out.len, "ff81aaff81aa80");
   /* path 0 / nil = nil */
-  n = unhex("ff81aafe80", b, sizeof b);
+  n = tv_unhex("ff81aafe80", b, sizeof b);
   assert_int_equal(clvm_deserialize(a, b, n, CLVM_DE_BACKREFS, &node, NULL), CP_OK);
   assert_true(clvm_is_nil(a, clvm_rest(a, node)));
   /* into an atom, and past the bottom of the stack */

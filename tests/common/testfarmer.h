@@ -215,8 +215,8 @@ static inline cp_err tf_partial(const struct tf_farmer *f, const struct chia_pos
   return CP_OK;
 }
 
-/* JSON text of a request (malloc'd), with the extra top-level key newer
- * farmers send, which the pool must ignore. */
+/* JSON text of a request (malloc'd), with the extra keys newer farmers
+ * send, which the pool must ignore. */
 static inline cp_err tf_partial_json(const struct chia_partial_request *req, char **out)
 {
   json_t *j = NULL;
@@ -230,7 +230,13 @@ static inline cp_err tf_partial_json(const struct chia_partial_request *req, cha
   if (!rc) {
     char tok[24];
     snprintf(tok, sizeof tok, "%llu", (unsigned long long)req->payload.authentication_token);
+    json_t *pos = json_object_get(json_object_get(j, "payload"), "proof_of_space");
     json_object_set_new(j, "authentication_token_v2", json_string(tok));
+    /* what 2.7.3 farmers add to proof_of_space (pool-protocol.md §9) */
+    json_object_set_new(pos, "version", json_integer(0));
+    json_object_set_new(pos, "plot_index", json_integer(0));
+    json_object_set_new(pos, "meta_group", json_integer(0));
+    json_object_set_new(pos, "strength", json_integer(0));
     rc = cjson_dump(j, &b);
   }
   if (!rc)

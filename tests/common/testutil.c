@@ -66,6 +66,34 @@ void tv_assert_hex(const uint8_t *got, size_t n, const char *hex)
   free(enc);
 }
 
+json_t *tv_array(json_t *obj, const char *key)
+{
+  json_t *g = tv_get(obj, key);
+  assert_true(json_is_array(g));
+  assert_true(json_array_size(g) > 0);
+  return g;
+}
+
+size_t tv_unhex(const char *hex, uint8_t *out, size_t cap)
+{
+  size_t n;
+  assert_int_equal(hex_decode(out, cap, &n, hex, strlen(hex)), CP_OK);
+  return n;
+}
+
+void tv_unhex_exact(const char *hex, uint8_t *out, size_t n)
+{
+  assert_int_equal(hex_decode_exact(out, n, hex, strlen(hex)), CP_OK);
+}
+
+uint64_t tv_rng_next(uint64_t *s)
+{
+  *s ^= *s << 13;
+  *s ^= *s >> 7;
+  *s ^= *s << 17;
+  return *s;
+}
+
 int tv_run(const char *args, char *out, size_t cap, char *err, size_t errcap)
 {
   char cmd[4096], errfile[] = "/tmp/chiapool_test_XXXXXX";

@@ -26,5 +26,34 @@ void tv_hex_exact(json_t *obj, const char *key, uint8_t *out, size_t n);
 int tv_run(const char *args, char *out, size_t cap, char *err, size_t errcap);
 /* Assert memory equals the hex string. */
 void tv_assert_hex(const uint8_t *got, size_t n, const char *hex);
+/* Member that must be a non-empty array (a vector group). */
+json_t *tv_array(json_t *obj, const char *key);
+/* Decode a hex string of at most cap bytes into out; returns its length.
+ * Fails the test on bad hex. */
+size_t tv_unhex(const char *hex, uint8_t *out, size_t cap);
+/* Decode a hex string of exactly n bytes into out. */
+void tv_unhex_exact(const char *hex, uint8_t *out, size_t n);
+/* xorshift64 step: deterministic pseudo-random input, so a failure
+ * reproduces from its seed. *s must not be 0. */
+uint64_t tv_rng_next(uint64_t *s);
+
+/* Group fixtures for a test file whose tests read one vector file through
+ * a file-level json_t pointer: defines static setup() and teardown() for
+ * cmocka_run_group_tests that load tests/vectors/<file> into var and
+ * release it. */
+#define TV_VECTOR_FIXTURES(var, file)                                         \
+  static json_t *var;                                                         \
+  static int setup(void **state)                                              \
+  {                                                                           \
+    (void)state;                                                              \
+    var = tv_load(file);                                                      \
+    return 0;                                                                 \
+  }                                                                           \
+  static int teardown(void **state)                                           \
+  {                                                                           \
+    (void)state;                                                              \
+    json_decref(var);                                                         \
+    return 0;                                                                 \
+  }
 
 #endif

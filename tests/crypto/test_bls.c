@@ -1,3 +1,4 @@
+#include "testbls.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -7,61 +8,13 @@
 #include "crypto/bls_batch.h"
 #include "util/hex.h"
 
-static json_t *vec;
-
-static int setup(void **state)
-{
-  (void)state;
-  vec = tv_load("bls.json");
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  json_decref(vec);
-  return 0;
-}
-
-static json_t *group(const char *name)
-{
-  json_t *g = tv_get(vec, name);
-  assert_true(json_is_array(g));
-  assert_true(json_array_size(g) > 0);
-  return g;
-}
-
-static void hexstr(const char *s, uint8_t *out, size_t cap, size_t *n)
-{
-  assert_int_equal(hex_decode(out, cap, n, s, strlen(s)), CP_OK);
-}
-
-static void pk_of(struct bls_pk *pk, const char *hex)
-{
-  uint8_t b[BLS_PK_SIZE];
-  assert_int_equal(hex_decode_exact(b, sizeof b, hex, strlen(hex)), CP_OK);
-  assert_int_equal(bls_pk_decode(pk, b, sizeof b), CP_OK);
-}
-
-static void sig_of(struct bls_sig *sig, const char *hex)
-{
-  uint8_t b[BLS_SIG_SIZE];
-  assert_int_equal(hex_decode_exact(b, sizeof b, hex, strlen(hex)), CP_OK);
-  assert_int_equal(bls_sig_decode(sig, b, sizeof b), CP_OK);
-}
-
-static void sk_of(struct bls_sk *sk, const char *hex)
-{
-  uint8_t b[BLS_SK_SIZE];
-  assert_int_equal(hex_decode_exact(b, sizeof b, hex, strlen(hex)), CP_OK);
-  assert_int_equal(bls_sk_decode(sk, b, sizeof b), CP_OK);
-}
+TV_VECTOR_FIXTURES(vec, "bls.json")
 
 /* Every g1_decode case: accept exactly what Chia (oracle W) accepts, and a
  * point that decodes re-encodes to the same bytes. */
 static void test_g1_decode(void **state)
 {
-  json_t *g = group("g1_decode"), *e;
+  json_t *g = tv_array(vec, "g1_decode"), *e;
   size_t i, ok = 0, bad = 0;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -70,7 +23,7 @@ static void test_g1_decode(void **state)
     struct bls_pk pk;
     int valid = json_is_true(tv_get(e, "valid"));
     cp_err rc;
-    hexstr(tv_str(e, "hex"), in, sizeof in, &n);
+    n = tv_unhex(tv_str(e, "hex"), in, sizeof in);
     rc = bls_pk_decode(&pk, in, n);
     if (rc != (valid ? CP_OK : CP_BAD_KEY))
       fail_msg("%s: got %s", tv_str(e, "label"), cp_errname(rc));
@@ -91,7 +44,7 @@ static void test_g1_decode(void **state)
 
 static void test_g2_decode(void **state)
 {
-  json_t *g = group("g2_decode"), *e;
+  json_t *g = tv_array(vec, "g2_decode"), *e;
   size_t i, ok = 0, bad = 0;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -100,7 +53,7 @@ static void test_g2_decode(void **state)
     struct bls_sig sig;
     int valid = json_is_true(tv_get(e, "valid"));
     cp_err rc;
-    hexstr(tv_str(e, "hex"), in, sizeof in, &n);
+    n = tv_unhex(tv_str(e, "hex"), in, sizeof in);
     rc = bls_sig_decode(&sig, in, n);
     if (rc != (valid ? CP_OK : CP_BAD_SIGNATURE))
       fail_msg("%s: got %s", tv_str(e, "label"), cp_errname(rc));
@@ -150,7 +103,7 @@ static void test_sk_decode(void **state)
 
 static void test_sign(void **state)
 {
-  json_t *g = group("sign"), *e;
+  json_t *g = tv_array(vec, "sign"), *e;
   size_t i;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -159,8 +112,8 @@ static void test_sign(void **state)
     struct bls_sig sig;
     size_t n;
     uint8_t *msg = tv_hex(e, "msg", &n);
-    sk_of(&sk, tv_str(e, "sk"));
-    pk_of(&want_pk, tv_str(e, "pk"));
+    tv_bls_sk(&sk, tv_str(e, "sk"));
+    tv_bls_pk(&want_pk, tv_str(e, "pk"));
     bls_sk_to_pk(&sk, &pk);
     assert_true(bls_pk_equal(&pk, &want_pk));
     bls_sign(&sig, &sk, msg, n);
@@ -178,7 +131,7 @@ static void test_sign(void **state)
 
 static void test_verify(void **state)
 {
-  json_t *g = group("verify"), *e;
+  json_t *g = tv_array(vec, "verify"), *e;
   size_t i, yes = 0, no = 0;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -188,8 +141,8 @@ static void test_verify(void **state)
     uint8_t *msg = tv_hex(e, "msg", &n);
     int want = json_is_true(tv_get(e, "expected"));
     cp_err rc;
-    pk_of(&pk, tv_str(e, "pk"));
-    sig_of(&sig, tv_str(e, "sig"));
+    tv_bls_pk(&pk, tv_str(e, "pk"));
+    tv_bls_sig(&sig, tv_str(e, "sig"));
     rc = bls_verify(&pk, msg, n, &sig);
     if (rc != (want ? CP_OK : CP_VERIFY_FAILED))
       fail_msg("%s: got %s", tv_str(e, "label"), cp_errname(rc));
@@ -202,7 +155,7 @@ static void test_verify(void **state)
 
 static void test_aggregate(void **state)
 {
-  json_t *g = group("aggregate"), *e, *s;
+  json_t *g = tv_array(vec, "aggregate"), *e, *s;
   size_t i, j;
   struct bls_sig none;
   (void)state;
@@ -211,7 +164,7 @@ static void test_aggregate(void **state)
     json_t *arr = tv_get(e, "sigs");
     assert_true(json_array_size(arr) <= 8);
     json_array_foreach(arr, j, s)
-      sig_of(&sigs[j], json_string_value(s));
+      tv_bls_sig(&sigs[j], json_string_value(s));
     bls_aggregate(&agg, sigs, json_array_size(arr));
     tv_assert_hex(agg.bytes, BLS_SIG_SIZE, tv_str(e, "agg"));
   }
@@ -237,17 +190,17 @@ static void av_load(struct av_case *c, json_t *e)
   assert_int_equal(c->n, json_array_size(msgs));
   assert_true(c->n >= 1 && c->n <= 4);
   json_array_foreach(pks, j, v)
-    pk_of(&c->pks[j], json_string_value(v));
+    tv_bls_pk(&c->pks[j], json_string_value(v));
   json_array_foreach(msgs, j, v) {
     const char *h = json_string_value(v);
     size_t n;
     c->msgs[j] = malloc(strlen(h) / 2 + 1);
-    hexstr(h, c->msgs[j], strlen(h) / 2 + 1, &n);
+    n = tv_unhex(h, c->msgs[j], strlen(h) / 2 + 1);
     c->pairs[j].pk = &c->pks[j];
     c->pairs[j].msg = c->msgs[j];
     c->pairs[j].len = n;
   }
-  sig_of(&c->sig, tv_str(e, "sig"));
+  tv_bls_sig(&c->sig, tv_str(e, "sig"));
 }
 
 static void av_free(struct av_case *c)
@@ -258,7 +211,7 @@ static void av_free(struct av_case *c)
 
 static void test_aggregate_verify(void **state)
 {
-  json_t *g = group("aggregate_verify"), *e;
+  json_t *g = tv_array(vec, "aggregate_verify"), *e;
   size_t i, yes = 0, no = 0;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -280,10 +233,10 @@ static void test_aggregate_verify(void **state)
 static void test_aggregate_verify_empty(void **state)
 {
   struct bls_sig inf, real;
-  json_t *e = json_array_get(group("sign"), 0);
+  json_t *e = json_array_get(tv_array(vec, "sign"), 0);
   (void)state;
   bls_aggregate(&inf, NULL, 0);
-  sig_of(&real, tv_str(e, "sig"));
+  tv_bls_sig(&real, tv_str(e, "sig"));
   assert_int_equal(bls_aggregate_verify(NULL, 0, &inf), CP_OK);
   assert_int_equal(bls_aggregate_verify(NULL, 0, &real), CP_VERIFY_FAILED);
 }
@@ -293,7 +246,7 @@ static void test_aggregate_verify_empty(void **state)
  * authentication-key signature. */
 static void test_pool_partial(void **state)
 {
-  json_t *g = group("pool_partial"), *e;
+  json_t *g = tv_array(vec, "pool_partial"), *e;
   size_t i, yes = 0, no = 0;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -313,11 +266,11 @@ static void test_pool_partial(void **state)
     av_free(&c);
 
     /* the signing side: shares, their sum, the auth signature */
-    sk_of(&lsk, tv_str(e, "local_sk"));
-    sk_of(&fsk, tv_str(e, "farmer_sk"));
-    sk_of(&tsk, tv_str(e, "taproot_sk"));
-    sk_of(&ask, tv_str(e, "auth_sk"));
-    pk_of(&plot_pk, tv_str(e, "plot_pk"));
+    tv_bls_sk(&lsk, tv_str(e, "local_sk"));
+    tv_bls_sk(&fsk, tv_str(e, "farmer_sk"));
+    tv_bls_sk(&tsk, tv_str(e, "taproot_sk"));
+    tv_bls_sk(&ask, tv_str(e, "auth_sk"));
+    tv_bls_pk(&plot_pk, tv_str(e, "plot_pk"));
     tv_hex_exact(e, "message", msg, sizeof msg);
     bls_sign_prepend(&shares[0], &lsk, msg, sizeof msg, &plot_pk);
     bls_sign_prepend(&shares[1], &fsk, msg, sizeof msg, &plot_pk);
@@ -348,9 +301,9 @@ struct batch_fixture {
 
 static void fixture_init(struct batch_fixture *f)
 {
-  json_t *g = group("keygen");
+  json_t *g = tv_array(vec, "keygen");
   for (int k = 0; k < 2; k++) {
-    sk_of(&f->sks[k], tv_str(json_array_get(g, (size_t)k), "sk"));
+    tv_bls_sk(&f->sks[k], tv_str(json_array_get(g, (size_t)k), "sk"));
     bls_sk_to_pk(&f->sks[k], &f->pks[k]);
   }
   for (int i = 0; i < 8; i++) {
@@ -508,7 +461,7 @@ static void test_batch_many(void **state)
 /* The pool_partial vectors through the batch path give the same answers. */
 static void test_batch_vectors(void **state)
 {
-  json_t *g = group("pool_partial"), *e;
+  json_t *g = tv_array(vec, "pool_partial"), *e;
   size_t i, n = json_array_size(g);
   struct bls_batch *b = bls_batch_new(n);
   cp_err *res = calloc(n, sizeof *res);

@@ -6,11 +6,6 @@
 #include "crypto/chacha8.h"
 #include "util/hex.h"
 
-static void hex32(uint8_t *out, size_t n, const char *hex)
-{
-  assert_int_equal(hex_decode_exact(out, n, hex, strlen(hex)), CP_OK);
-}
-
 /* RFC 7539 (= RFC 8439) section 2.3.2: the ChaCha20 block function with the
  * IETF state (32-bit counter 1, 96-bit nonce 000000090000004a00000000). Same
  * core at 20 rounds proves quarter round, round order and serialisation. */
@@ -62,8 +57,9 @@ static void test_chacha8_strombergson(void **state)
                 "b4355a7d93dd8867089ee643558b95754efa2bd1a8a1e2d75bcdb32015542638"
                 "291941feb49965587c4fdfe219cf0ec132a6cd4dc067392e67982fe53278c0b4");
 
-  hex32(key, 32, "c46ec1b18ce8a878725a37e780dfb7351f68ed2e194c79fbc6aebee1a667975d");
-  hex32(iv, 8, "1ada31d5cf688221");
+  tv_unhex_exact("c46ec1b18ce8a878725a37e780dfb7351f68ed2e194c79fbc6aebee1a667975d",
+                 key, 32);
+  tv_unhex_exact("1ada31d5cf688221", iv, 8);
   chacha8_init(&c, key, iv);
   chacha8_blocks(&c, 0, 2, out);
   tv_assert_hex(out, 128,
@@ -80,7 +76,8 @@ static void test_chacha8_chiapos_key(void **state)
   struct chacha8_ctx c;
   uint8_t id[32], key[32], out[64];
   (void)state;
-  hex32(id, 32, "88fe0c0048d87ce3bd0c52d8c1e4f4b45d0eb60fe3d09a84ad1d17bbf60bc979");
+  tv_unhex_exact("88fe0c0048d87ce3bd0c52d8c1e4f4b45d0eb60fe3d09a84ad1d17bbf60bc979",
+                 id, 32);
   key[0] = 1;
   memcpy(key + 1, id, 31);
   chacha8_init(&c, key, NULL);

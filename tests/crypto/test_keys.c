@@ -1,3 +1,4 @@
+#include "testbls.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -7,43 +8,7 @@
 #include "crypto/keys.h"
 #include "util/hex.h"
 
-static json_t *vec;
-
-static int setup(void **state)
-{
-  (void)state;
-  vec = tv_load("bls.json");
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  json_decref(vec);
-  return 0;
-}
-
-static json_t *group(const char *name)
-{
-  json_t *g = tv_get(vec, name);
-  assert_true(json_is_array(g));
-  assert_true(json_array_size(g) > 0);
-  return g;
-}
-
-static void sk_of(struct bls_sk *sk, const char *hex)
-{
-  uint8_t b[BLS_SK_SIZE];
-  assert_int_equal(hex_decode_exact(b, sizeof b, hex, strlen(hex)), CP_OK);
-  assert_int_equal(bls_sk_decode(sk, b, sizeof b), CP_OK);
-}
-
-static void pk_of(struct bls_pk *pk, const char *hex)
-{
-  uint8_t b[BLS_PK_SIZE];
-  assert_int_equal(hex_decode_exact(b, sizeof b, hex, strlen(hex)), CP_OK);
-  assert_int_equal(bls_pk_decode(pk, b, sizeof b), CP_OK);
-}
+TV_VECTOR_FIXTURES(vec, "bls.json")
 
 static void assert_sk(const struct bls_sk *sk, const char *hex)
 {
@@ -71,7 +36,7 @@ static uint32_t idx(json_t *e, const char *key)
 
 static void test_keygen(void **state)
 {
-  json_t *g = group("keygen"), *e;
+  json_t *g = tv_array(vec, "keygen"), *e;
   size_t i;
   (void)state;
   json_array_foreach(g, i, e) {
@@ -89,12 +54,12 @@ static void test_keygen(void **state)
 
 static void test_derive_hardened(void **state)
 {
-  json_t *g = group("derive_hardened"), *e;
+  json_t *g = tv_array(vec, "derive_hardened"), *e;
   size_t i;
   (void)state;
   json_array_foreach(g, i, e) {
     struct bls_sk parent, child;
-    sk_of(&parent, tv_str(e, "parent_sk"));
+    tv_bls_sk(&parent, tv_str(e, "parent_sk"));
     assert_int_equal(keys_derive_hardened(&child, &parent, idx(e, "index")),
                      CP_OK);
     assert_pair(&child, e, "child_sk", "child_pk");
@@ -103,14 +68,14 @@ static void test_derive_hardened(void **state)
 
 static void test_derive_unhardened(void **state)
 {
-  json_t *g = group("derive_unhardened"), *e;
+  json_t *g = tv_array(vec, "derive_unhardened"), *e;
   size_t i;
   (void)state;
   json_array_foreach(g, i, e) {
     struct bls_sk parent, child;
     struct bls_pk ppk, cpk;
-    sk_of(&parent, tv_str(e, "parent_sk"));
-    pk_of(&ppk, tv_str(e, "parent_pk"));
+    tv_bls_sk(&parent, tv_str(e, "parent_sk"));
+    tv_bls_pk(&ppk, tv_str(e, "parent_pk"));
     keys_derive_unhardened_sk(&child, &parent, idx(e, "index"));
     assert_pair(&child, e, "child_sk", "child_pk");
     /* the public side alone reaches the same child key */
@@ -135,13 +100,13 @@ static void check_role(const struct bls_sk *m, json_t *e, enum keys_role role,
 
 static void test_chia_paths(void **state)
 {
-  json_t *g = group("chia_paths"), *e, *x;
+  json_t *g = tv_array(vec, "chia_paths"), *e, *x;
   size_t i, j;
   (void)state;
   json_array_foreach(g, i, e) {
     struct bls_sk m;
     struct bls_pk mpk;
-    sk_of(&m, tv_str(e, "master_sk"));
+    tv_bls_sk(&m, tv_str(e, "master_sk"));
     bls_sk_to_pk(&m, &mpk);
     tv_assert_hex(mpk.bytes, BLS_PK_SIZE, tv_str(e, "master_pk"));
     check_role(&m, tv_get(e, "farmer"), KEYS_FARMER, 0, 0);
@@ -177,7 +142,7 @@ static void test_role_limits(void **state)
   char s[64];
   struct bls_sk m, sk;
   (void)state;
-  sk_of(&m, tv_str(json_array_get(group("keygen"), 0), "sk"));
+  tv_bls_sk(&m, tv_str(json_array_get(tv_array(vec, "keygen"), 0), "sk"));
   assert_int_equal(keys_role_path(KEYS_POOL_AUTH, 9999, 9999, path, &n), CP_OK);
   assert_int_equal(path[3], 99999999u);
   assert_int_equal(keys_role_path(KEYS_POOL_AUTH, 10000, 0, path, &n), CP_INVAL);
@@ -198,17 +163,17 @@ static void test_role_limits(void **state)
 
 static void test_plot_keys(void **state)
 {
-  json_t *g = group("plot_keys"), *e;
+  json_t *g = tv_array(vec, "plot_keys"), *e;
   size_t i, tap = 0, plain = 0;
   (void)state;
   json_array_foreach(g, i, e) {
     struct bls_sk lsk, fsk, psk;
     struct bls_pk lpk, fpk, ppk, from_sk;
     int t = json_is_true(tv_get(e, "include_taproot"));
-    sk_of(&lsk, tv_str(e, "local_sk"));
-    sk_of(&fsk, tv_str(e, "farmer_sk"));
-    pk_of(&lpk, tv_str(e, "local_pk"));
-    pk_of(&fpk, tv_str(e, "farmer_pk"));
+    tv_bls_sk(&lsk, tv_str(e, "local_sk"));
+    tv_bls_sk(&fsk, tv_str(e, "farmer_sk"));
+    tv_bls_pk(&lpk, tv_str(e, "local_pk"));
+    tv_bls_pk(&fpk, tv_str(e, "farmer_pk"));
     keys_plot_pk(&ppk, &lpk, &fpk, t);
     tv_assert_hex(ppk.bytes, BLS_PK_SIZE, tv_str(e, "plot_pk"));
     keys_plot_sk(&psk, &lsk, &fsk, t);
@@ -231,14 +196,14 @@ static void test_plot_keys(void **state)
 /* Signing with the plot secret equals the aggregate of the three shares. */
 static void test_plot_sk_signs(void **state)
 {
-  json_t *e = json_array_get(group("pool_partial"), 0);
+  json_t *e = json_array_get(tv_array(vec, "pool_partial"), 0);
   struct bls_sk lsk, fsk, psk;
   struct bls_pk ppk;
   struct bls_sig sig;
   uint8_t msg[32];
   (void)state;
-  sk_of(&lsk, tv_str(e, "local_sk"));
-  sk_of(&fsk, tv_str(e, "farmer_sk"));
+  tv_bls_sk(&lsk, tv_str(e, "local_sk"));
+  tv_bls_sk(&fsk, tv_str(e, "farmer_sk"));
   tv_hex_exact(e, "message", msg, sizeof msg);
   keys_plot_sk(&psk, &lsk, &fsk, 1);
   bls_sk_to_pk(&psk, &ppk);

@@ -12,6 +12,7 @@
 #include "pool/payouts.h"
 #include "store/store.h"
 #include "util/hex.h"
+#include "util/log.h"
 
 #define OUT_MAX 8192
 
@@ -29,6 +30,7 @@ static void test_payouts_cli(void **state)
   FILE *fp;
   (void)state;
 
+  log_set_level(LOG_WARN);
   assert_non_null(mkdtemp(dir));
   snprintf(db, sizeof db, "%s/pool.db", dir);
   snprintf(cfg, sizeof cfg, "%s/config.yaml", dir);

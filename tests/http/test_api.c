@@ -408,6 +408,49 @@ static void test_partial_unknown_farmer(void **state)
   free(pr);
 }
 
+/* One launcher flooding POST /partial is cut off by the per-launcher limit
+ * (default burst 100, 5/s) with error 16, before any signature work; the
+ * farmer behind another launcher is unaffected. */
+static void test_partial_launcher_flood(void **state)
+{
+  struct tf_farmer other = farmer;
+  struct chia_partial_request *pr = malloc(sizeof *pr);
+  struct chia_pos pos;
+  uint8_t sp[32];
+  char *json = NULL;
+  int unknown = 0, limited = 0;
+  (void)state;
+  other.launcher_id[1] ^= 0x5a;
+  assert_int_equal(tf_find_proof(&farmer, consts_get("simulator"), sp, &pos), CP_OK);
+  assert_int_equal(tf_partial(&other, &pos, sp, token_current(clock_unix_s(), 5), pr),
+                   CP_OK);
+  assert_int_equal(tf_partial_json(pr, &json), CP_OK);
+  for (int i = 0; i < 130; i++) {
+    struct reply r;
+    req("POST", "/partial", json, -1, &r);
+    assert_int_equal(r.status, 200);
+    if (strstr(r.body, "\"error_code\":10"))
+      unknown++;
+    else if (strstr(r.body, "\"error_code\":16") && strstr(r.body, "launcher"))
+      limited++;
+    done(&r);
+  }
+  assert_int_equal(unknown + limited, 130);
+  assert_true(unknown >= 100 && unknown < 125);
+  assert_true(limited >= 5);
+  free(json);
+  free(pr);
+  /* a different launcher still gets through to the pipeline */
+  json = signed_partial(token_current(clock_unix_s(), 5), 0);
+  {
+    struct reply r;
+    req("POST", "/partial", json, -1, &r);
+    assert_string_equal(r.body, "{\"new_difficulty\":1}");
+    done(&r);
+  }
+  free(json);
+}
+
 /* Several clients at once: every answer arrives, each exactly once, and
  * all distinct valid partials are accepted. */
 #define CONC_THREADS 4
@@ -577,6 +620,7 @@ int main(void)
     cmocka_unit_test(test_partial_valid),
     cmocka_unit_test(test_partial_unknown_farmer),
     cmocka_unit_test(test_partial_concurrent),
+    cmocka_unit_test(test_partial_launcher_flood),
     cmocka_unit_test(test_farmer_get),
     cmocka_unit_test(test_farmer_post_put_hostile),
   };

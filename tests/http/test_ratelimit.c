@@ -108,9 +108,33 @@ static void test_table_full(void **state)
   ratelimit_free(rl);
 }
 
+/* Arbitrary keys (launcher ids): separate buckets, refill with time. */
+static void test_take_key(void **state)
+{
+  struct ratelimit *rl;
+  uint8_t a[32], b[32];
+  uint32_t retry = 0;
+  (void)state;
+  memset(a, 0xaa, 32);
+  memset(b, 0xaa, 32);
+  b[15] = 0; /* differs within the first 16 bytes: another bucket */
+  assert_int_equal(ratelimit_new(2, 3, 16, &rl), CP_OK);
+  for (int i = 0; i < 3; i++)
+    assert_true(ratelimit_take_key(rl, a, 32, 1000, NULL));
+  assert_false(ratelimit_take_key(rl, a, 32, 1000, &retry));
+  assert_int_equal(retry, 1);
+  assert_true(ratelimit_take_key(rl, b, 32, 1000, NULL));
+  /* half a second at 2/s gives one token back */
+  assert_true(ratelimit_take_key(rl, a, 32, 1500, NULL));
+  assert_false(ratelimit_take_key(rl, a, 32, 1500, NULL));
+  assert_int_equal(ratelimit_clients(rl), 2);
+  ratelimit_free(rl);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_take_key),
     cmocka_unit_test(test_bucket),
     cmocka_unit_test(test_keys),
     cmocka_unit_test(test_table_full),

@@ -7,21 +7,7 @@
 #include "plotnft/puzzles.h"
 #include "util/buf.h"
 
-static json_t *vec;
-
-static int setup(void **state)
-{
-  (void)state;
-  vec = tv_load("puzzles.json");
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  json_decref(vec);
-  return 0;
-}
+TV_VECTOR_FIXTURES(vec, "puzzles.json")
 
 static void assert_buf_hex(const struct buf *b, const char *hex)
 {

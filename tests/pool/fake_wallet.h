@@ -10,6 +10,7 @@
 #define CP_TEST_FAKE_WALLET_H
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct fake_wallet {
   int polls_to_confirm; /* C lines needed before a tx is confirmed */
   int fail_tx;          /* status of a polled tx: report it failed */
   int find_unsupported; /* find() answers CP_UNSUPPORTED */
+  int die_after_send;   /* % of accepted sends after which the process
+                           SIGKILLs itself: sent, but never recorded */
   unsigned sends, finds, statuses;
 };
 
@@ -129,6 +132,8 @@ static cp_err fw_send(void *ctx, const struct node_payment *pay, size_t n,
   if (fd >= 0)
     fw_unlock(fd);
   free(line);
+  if (!bad && w->die_after_send && rand() % 100 < w->die_after_send)
+    raise(SIGKILL);
   return bad ? CP_IO : CP_OK;
 }
 

@@ -216,6 +216,27 @@ static void test_addresses(void **state)
   json_decref(v);
 }
 
+/* The example shipped for operators must stay valid and mean what it says. */
+static void test_example_file(void **state)
+{
+  struct pool_config c;
+  char err[256] = "";
+  uint8_t zero[32] = { 0 }, ones[32];
+  (void)state;
+  memset(ones, 0xff, 32);
+  config_defaults(&c);
+  assert_int_equal(config_load_file(&c, CHIAPOOL_VECTORS_DIR "/../../config.example.yaml",
+                                    err, sizeof err), CP_OK);
+  assert_string_equal(c.network, "testnet11");
+  assert_string_equal(c.pool_url, "https://pool.example.com");
+  assert_memory_equal(c.default_target_puzzle_hash, zero, 32);
+  assert_memory_equal(c.pool_fee_puzzle_hash, ones, 32);
+  assert_int_equal(c.pplns_window_seconds, 86400);
+  assert_int_equal(c.farmer_update_cooldown, 600);
+  assert_int_equal(c.store_backend, STORE_SQLITE);
+  assert_int_equal(config_load_file(&c, "/nonexistent/config.yaml", err, sizeof err), CP_IO);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -225,6 +246,7 @@ int main(void)
     cmocka_unit_test(test_nesting_bomb_and_size),
     cmocka_unit_test(test_schemes),
     cmocka_unit_test(test_addresses),
+    cmocka_unit_test(test_example_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -813,6 +813,75 @@ static void test_metrics(void **state)
   ts_free(t);
 }
 
+/* Two submitters race every case against each other, plus bad
+ * signatures: each proof is accepted exactly once, its twin is a
+ * duplicate, and every request gets exactly one reply. */
+struct racer {
+  struct ts *t;
+  struct chia_partial_request req[NCASES + 2];
+  struct fx_reply w[NCASES + 2];
+};
+
+static void *race_main(void *arg)
+{
+  struct racer *rc = arg;
+  for (int i = 0; i < NCASES + 2; i++)
+    if (partials_submit(rc->t->p, &rc->req[i], T0, fx_reply_fn, &rc->w[i]))
+      return arg; /* non-NULL: failure */
+  return NULL;
+}
+
+static void test_concurrent_replays(void **state)
+{
+  struct ts *t = ts_new(2);
+  struct racer *r = calloc(2, sizeof *r);
+  pthread_t th[2];
+  void *res;
+  (void)state;
+  assert_non_null(r);
+  ts_partials_new(t);
+  for (int k = 0; k < 2; k++) {
+    r[k].t = t;
+    for (int i = 0; i < NCASES + 2; i++) {
+      good(&r[k].req[i], i % NCASES);
+      if (i >= NCASES)
+        assert_int_equal(fx_sign(&fa, &fb.auth_sk, &r[k].req[i]), CP_OK);
+      fx_reply_init(&r[k].w[i]);
+    }
+  }
+  for (int k = 0; k < 2; k++)
+    assert_int_equal(pthread_create(&th[k], NULL, race_main, &r[k]), 0);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(pthread_join(th[k], &res), 0);
+    assert_null(res);
+  }
+  for (int i = 0; i < NCASES + 2; i++) {
+    int ok = 0;
+    for (int k = 0; k < 2; k++) {
+      fx_reply_wait(&r[k].w[i]);
+      usleep(100);
+      assert_int_equal(r[k].w[i].done, 1);
+      if (i >= NCASES) {
+        assert_int_equal(r[k].w[i].r.code, POOL_INVALID_SIGNATURE);
+      } else if (r[k].w[i].r.code == POOL_OK) {
+        ok++;
+      } else {
+        assert_int_equal(r[k].w[i].r.code, POOL_INVALID_PROOF);
+        assert_string_equal(r[k].w[i].r.message,
+                            "duplicate partial: this proof of space was already submitted");
+      }
+    }
+    if (i < NCASES)
+      assert_int_equal(ok, 1);
+  }
+  for (int k = 0; k < 2; k++)
+    for (int i = 0; i < NCASES + 2; i++)
+      fx_reply_release(&r[k].w[i]);
+  assert_int_equal(pending_count(t), NCASES);
+  free(r);
+  ts_free(t);
+}
+
 static void *free_pool(void *q)
 {
   workq_free(q);
@@ -933,6 +1002,7 @@ int main(void)
     cmocka_unit_test(test_confirmer_thread),
     cmocka_unit_test(test_difficulty_up),
     cmocka_unit_test(test_metrics),
+    cmocka_unit_test(test_concurrent_replays),
     cmocka_unit_test(test_shutdown_with_work_in_flight),
     cmocka_unit_test(test_free_during_sp_retry),
     cmocka_unit_test(test_hostile_inputs),

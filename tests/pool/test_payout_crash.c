@@ -76,6 +76,10 @@ static void child(int settle, unsigned seed)
   fw_init(&w, &o.wallet, wallet_path);
   w.refuse_hash = settle ? 0 : 24 + (int)(seed % 16);  /* ~10% refused */
   w.polls_to_confirm = 1;
+  /* besides the parent's random kills, die right after some sends: the
+   * narrowest window (the wallet paid, the store does not know yet) */
+  w.die_after_send = settle ? 0 : 10;
+  srand(seed);
   s = open_store();
   o.cfg = &cfg;
   o.store = s;
@@ -306,7 +310,7 @@ static void test_crash(void **state)
      * longer run so rounds complete and confirmations happen. */
 #ifdef __SANITIZE_ADDRESS__
     /* everything is ~3x slower under ASan: give the child time to act */
-    delay_us = 100000 + (unsigned)(rand() % 400000);
+    delay_us = 20000 + (unsigned)(rand() % 500000);
 #else
     delay_us = 40000 + (unsigned)(rand() % 300000);
 #endif

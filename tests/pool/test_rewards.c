@@ -341,8 +341,9 @@ static void test_one_bundle_per_singleton(void **state)
   W.fc.peak = 20;
   a = add_reward(15, ida);
   b = add_reward(16, idb);
-  assert_int_equal(rewards_scan(W.r, &rep), CP_OK);
-  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_int_equal(rep.found, 2);
+  assert_int_equal(rep.pushed, 1);
   assert_int_equal(W.pushes, 1);
   assert_int_equal(W.last_spends, 4);
   add_reward(21, idc);

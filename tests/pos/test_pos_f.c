@@ -76,14 +76,6 @@ static void test_match_rule(void **state)
   assert_false(pos_match(2259615, 2279892 + 1));
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-  *s ^= *s << 13;
-  *s ^= *s >> 7;
-  *s ^= *s << 17;
-  return *s;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -103,8 +95,8 @@ static void test_matcher_vs_rule(void **state)
   for (int round = 0; round < 6; round++) {
     uint64_t b = 1000 + (uint64_t)round;
     for (int i = 0; i < 300; i++) {
-      yl[i] = b * POS_BC + rng_next(&seed) % POS_BC;
-      yr[i] = (b + 1) * POS_BC + rng_next(&seed) % POS_BC;
+      yl[i] = b * POS_BC + tv_rng_next(&seed) % POS_BC;
+      yr[i] = (b + 1) * POS_BC + tv_rng_next(&seed) % POS_BC;
     }
     qsort(yr, 300, sizeof yr[0], cmp_u64);
     assert_int_equal(pos_matcher_run(m, yl, 300, yr, 300, sizeof yl[0], il,

@@ -10,11 +10,6 @@
 #include "pos/quality.h"
 #include "util/hex.h"
 
-static void hexb(uint8_t *out, size_t n, const char *hex)
-{
-  assert_int_equal(hex_decode_exact(out, n, hex, strlen(hex)), CP_OK);
-}
-
 /* The three mainnet vectors carry their block's keys: both plot-id rules
  * reproduce the plot id chiapos verified the proof against. */
 static void test_plot_id_mainnet(void **state)
@@ -54,9 +49,12 @@ static void test_plot_filter(void **state)
 {
   uint8_t id[32], ch[32], sp[32], out[32];
   (void)state;
-  hexb(id, 32, "93e138dbc294e782f8af58762ad929820e38a93903c9ce6b607572f6974b34aa");
-  hexb(ch, 32, "9187bfb8e82e87faf352f4ebd28d0c6633adbec76ed1fbbd8e6c5a3fef46fd40");
-  hexb(sp, 32, "28af40f4956c19ca1358dc6608009504abd1021d4febabc7dd8c5aa10eba9f03");
+  tv_unhex_exact("93e138dbc294e782f8af58762ad929820e38a93903c9ce6b607572f6974b34aa",
+                 id, 32);
+  tv_unhex_exact("9187bfb8e82e87faf352f4ebd28d0c6633adbec76ed1fbbd8e6c5a3fef46fd40",
+                 ch, 32);
+  tv_unhex_exact("28af40f4956c19ca1358dc6608009504abd1021d4febabc7dd8c5aa10eba9f03",
+                 sp, 32);
   pos_plot_filter_input(id, ch, sp, out);
   tv_assert_hex(out, 32, "000d8cd3e06f883b477f0ccf8b7e32dfd8c4ceef869a69c81440cd0a8a75227e");
   pos_challenge(id, ch, sp, out);
@@ -69,7 +67,8 @@ static void test_plot_filter(void **state)
 
   /* sp_hash = sha256("chiapool sp 0"): filter input 8a3832... has no
    * leading zero bit, so only the 0-bit filter passes */
-  hexb(sp, 32, "f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb");
+  tv_unhex_exact("f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb",
+                 sp, 32);
   pos_plot_filter_input(id, ch, sp, out);
   tv_assert_hex(out, 32, "8a3832fbe0eb709dcdcc6598688b709cfa693902b8a2c53d4239abf2fd2eabda");
   pos_challenge(id, ch, sp, out);
@@ -87,12 +86,16 @@ static void test_plot_filter_at(void **state)
   uint8_t id[32], ch[32], sp[32];
   (void)state;
   assert_non_null(c);
-  hexb(id, 32, "93e138dbc294e782f8af58762ad929820e38a93903c9ce6b607572f6974b34aa");
-  hexb(ch, 32, "9187bfb8e82e87faf352f4ebd28d0c6633adbec76ed1fbbd8e6c5a3fef46fd40");
-  hexb(sp, 32, "28af40f4956c19ca1358dc6608009504abd1021d4febabc7dd8c5aa10eba9f03");
+  tv_unhex_exact("93e138dbc294e782f8af58762ad929820e38a93903c9ce6b607572f6974b34aa",
+                 id, 32);
+  tv_unhex_exact("9187bfb8e82e87faf352f4ebd28d0c6633adbec76ed1fbbd8e6c5a3fef46fd40",
+                 ch, 32);
+  tv_unhex_exact("28af40f4956c19ca1358dc6608009504abd1021d4febabc7dd8c5aa10eba9f03",
+                 sp, 32);
   assert_true(pos_passes_plot_filter_at(c, 0, id, ch, sp));
   assert_true(pos_passes_plot_filter_at(c, 20643000, id, ch, sp));
-  hexb(sp, 32, "f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb");
+  tv_unhex_exact("f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb",
+                 sp, 32);
   assert_false(pos_passes_plot_filter_at(c, 0, id, ch, sp));
   assert_false(pos_passes_plot_filter_at(c, 20643000, id, ch, sp));
 }
@@ -171,11 +174,12 @@ static void test_required_iters_python(void **state)
   };
   uint8_t sp[32];
   (void)state;
-  hexb(sp, 32, "f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb");
+  tv_unhex_exact("f5d21d93e7052ace3aeceb81fd5d7f4f15fc1440f7cdaa3630e5edd68cc1e2bb",
+                 sp, 32);
   for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
     uint8_t q[32];
     uint64_t it = 0;
-    hexb(q, 32, c[i].quality);
+    tv_unhex_exact(c[i].quality, q, 32);
     assert_int_equal(pos_required_iters(c[i].dcf, q, c[i].k, c[i].difficulty,
                                         sp, &it), CP_OK);
     if (it != c[i].iters)

@@ -9,21 +9,7 @@
 #include "pos/verify.h"
 #include "util/err.h"
 
-static json_t *vectors;
-
-static int setup(void **state)
-{
-  (void)state;
-  vectors = tv_load("pos_v1.json");
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  (void)state;
-  json_decref(vectors);
-  return 0;
-}
+TV_VECTOR_FIXTURES(vectors, "pos_v1.json")
 
 static unsigned vec_k(json_t *v)
 {
@@ -174,15 +160,6 @@ static void test_swapped_subtrees(void **state)
   }
 }
 
-/* Deterministic xorshift so a failure reproduces. */
-static uint64_t rng_next(uint64_t *s)
-{
-  *s ^= *s << 13;
-  *s ^= *s >> 7;
-  *s ^= *s << 17;
-  return *s;
-}
-
 /* Property: flipping any single bit of a valid proof, or of its challenge's
  * first k bits, makes it invalid. 400 proof flips spread over all valid
  * vectors (every k, mainnet ones included). */
@@ -193,7 +170,7 @@ static void test_bit_flips(void **state)
   uint64_t seed = 0x9e3779b97f4a7c15u;
   (void)state;
   for (int iter = 0; iter < 400; iter++) {
-    size_t vi = iter < 3 ? nv - 1 - (size_t)iter : rng_next(&seed) % nv;
+    size_t vi = iter < 3 ? nv - 1 - (size_t)iter : tv_rng_next(&seed) % nv;
     json_t *v = json_array_get(valid, vi);
     uint8_t id[32], ch[32], q[32];
     size_t n;
@@ -201,13 +178,13 @@ static void test_bit_flips(void **state)
     uint8_t *proof = tv_hex(v, "proof", &n);
     tv_hex_exact(v, "plot_id", id, 32);
     tv_hex_exact(v, "challenge", ch, 32);
-    size_t bit = rng_next(&seed) % (n * 8);
+    size_t bit = tv_rng_next(&seed) % (n * 8);
     proof[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
     if (pos_verify(k, id, ch, proof, n, q) != CP_BAD_PROOF)
       fail_msg("valid[%zu] with bit %zu flipped accepted", vi, bit);
     proof[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
     if (iter % 8 == 0) {
-      size_t cb = rng_next(&seed) % k;
+      size_t cb = tv_rng_next(&seed) % k;
       ch[cb / 8] ^= (uint8_t)(0x80 >> (cb % 8));
       assert_int_equal(pos_verify(k, id, ch, proof, n, q), CP_BAD_PROOF);
     }
