@@ -109,10 +109,15 @@ static cp_err pool_config(struct demo *d, struct pool_config *cfg, char *err, si
                    "chia_root: %s\n"
                    "min_difficulty: 1\n"
                    "default_difficulty: 1\n"
+                   /* a short window, so a minute shows the difficulty
+                    * algorithm at work (the seed's 300 per day is a day) */
+                   "number_of_partials_target: 12\n"
+                   "time_target: 600\n"
                    "partial_confirmation_delay: %llu\n"
                    "confirmation_security_threshold: 2\n"
+                   "scan_start_height: 0\n"
                    "collect_pool_rewards_interval: 10\n"
-                   "payment_interval: 60\n"
+                   "payment_interval: 30\n"
                    "store:\n  backend: sqlite\n  path: pool.sqlite\n"
                    "logging:\n  log_level: warn\n",
                    hex, hex, (unsigned)sim_wallet_fingerprint(d->wallet),
@@ -186,6 +191,9 @@ static int setup(struct demo *d)
   nc.data_dir = d->dir;
   nc.ms_per_sp = ms_per_sp ? ms_per_sp : 1;
   nc.seed = 1;
+  /* ten k18 plots then win a block about every 13 signage points, so
+   * rewards, absorbs and payouts all happen within the first minutes */
+  nc.difficulty = 16;
   if ((rc = sim_node_new(&nc, &d->node)))
     return cli_fail("demo", "sim node: %s", cp_strerror(rc));
   d->chain = sim_node_chain(d->node);

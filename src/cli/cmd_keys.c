@@ -111,6 +111,22 @@ out:
   return rc;
 }
 
+/* An option we do not know is a usage error rather than something to
+ * skip: a mistyped --json would otherwise print the text form. */
+static int unknown_option(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--seed")) {
+      i++;  /* its value may start with "--" too */
+      continue;
+    }
+    if (!strncmp(argv[i], "--", 2) && strcmp(argv[i], "--json") &&
+        strncmp(argv[i], "--seed=", 7))
+      return 1;
+  }
+  return 0;
+}
+
 static int cmd_derive(int argc, char **argv)
 {
   static const char *const flags[] = { "--json", NULL };
@@ -122,7 +138,7 @@ static int cmd_derive(int argc, char **argv)
   int ret = 1;
   cp_err rc;
 
-  if (cli_pos(argc, argv, 1, flags))
+  if (cli_pos(argc, argv, 1, flags) || unknown_option(argc, argv))
     return usage();
   if (!hex)
     return cli_fail("keys", "missing --seed HEX");

@@ -12,6 +12,7 @@
 #include "node/rpc.h"
 #include "plotnft/puzzles.h"
 #include "pool/farmers.h"
+#include "pool/money_loop.h"
 #include "pool/partials.h"
 #include "util/log.h"
 #include "util/workq.h"
@@ -37,6 +38,7 @@ struct pool_server {
   struct partials *partials;
   struct api *api;
   struct http_server *http;
+  struct money_loop *money;
 };
 
 static cp_err fail(char *err, size_t errlen, cp_err rc, const char *fmt, ...)
@@ -184,6 +186,19 @@ static cp_err start_core(struct pool_server *s, const struct pool_server_options
   rc = partials_start_confirmer(s->partials);
   if (rc)
     return fail(err, errlen, rc, "partial confirmer: %s", cp_strerror(rc));
+  {
+    struct money_loop_options mo;
+    memset(&mo, 0, sizeof mo);
+    mo.cfg = &s->cfg;
+    mo.net = s->net;
+    mo.store = s->store;
+    mo.chain = *s->chain;
+    mo.wallet = s->wallet;
+    mo.metrics = s->metrics;
+    rc = money_loop_start(&mo, &s->money);
+    if (rc)
+      return fail(err, errlen, rc, "reward/payout loop: %s", cp_strerror(rc));
+  }
   return CP_OK;
 }
 
@@ -311,6 +326,7 @@ void pool_server_stop(struct pool_server *s)
   if (left)
     log_warn("server", "drain_timeout", "unanswered=%zu", left);
   http_server_free(s->http);
+  money_loop_stop(s->money);
   partials_free(s->partials);
   workq_free(s->workq);
   farmers_free(s->farmers);

@@ -168,13 +168,13 @@ static enum sim_farmer_mode mode_get(struct sim_farmer *f)
 
 /* --- the plot NFT --- */
 
-static cp_err blob_of(struct st_blob *dst, const struct buf *src)
+static cp_err blob_of(struct st_blob *dst, const uint8_t *p, size_t n)
 {
-  dst->data = malloc(src->len ? src->len : 1);
+  dst->data = malloc(n ? n : 1);
   if (!dst->data)
     return CP_NOMEM;
-  memcpy(dst->data, src->data, src->len);
-  dst->len = src->len;
+  memcpy(dst->data, p, n);
+  dst->len = n;
   return CP_OK;
 }
 
@@ -287,13 +287,9 @@ cp_err sim_farmer_create_plotnft(struct sim_farmer *f, const char **why)
   if (rc)
     goto out;
   cs[1].coin = lcoin;
-  {
-    struct buf lp = { (uint8_t *)launcher->bytes, launcher->len, launcher->len,
-                      launcher->len };
-    rc = blob_of(&cs[1].puzzle_reveal, &lp);
-  }
+  rc = blob_of(&cs[1].puzzle_reveal, launcher->bytes, launcher->len);
   if (!rc)
-    rc = blob_of(&cs[1].solution, &sol);
+    rc = blob_of(&cs[1].solution, sol.data, sol.len);
   if (rc)
     goto out;
   memcpy(sb.aggregated_signature, sig.bytes, BLS_SIG_SIZE);
@@ -424,9 +420,9 @@ cp_err sim_farmer_leave(struct sim_farmer *f, const char **why)
   sb.coin_spends.items = cs;
   sb.coin_spends.count = 1;
   cs->coin = tip.coin;
-  rc = blob_of(&cs->puzzle_reveal, &full);
+  rc = blob_of(&cs->puzzle_reveal, full.data, full.len);
   if (!rc)
-    rc = blob_of(&cs->solution, &sol);
+    rc = blob_of(&cs->solution, sol.data, sol.len);
   if (rc)
     goto out;
   memcpy(sb.aggregated_signature, sig.bytes, BLS_SIG_SIZE);

@@ -84,8 +84,8 @@ void sim_farmer_config_init(struct sim_farmer_config *cfg);
 cp_err sim_farmer_new(const struct sim_farmer_config *cfg, struct sim_farmer **out);
 void sim_farmer_free(struct sim_farmer *f);
 
-/* set-up steps, in order (sim_farmer_setup does 1-2, then after a block,
- * 3-4) */
+/* set-up steps, in order; a block must confirm step 2 before step 4
+ * (the pool follows the singleton on chain) */
 /* 1. GET /pool_info: target puzzle hash, lock height, min difficulty. */
 cp_err sim_farmer_fetch_pool_info(struct sim_farmer *f);
 /* 2. Push the plot NFT creation bundle to the chain's mempool; the next

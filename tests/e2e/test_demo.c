@@ -60,6 +60,78 @@ static void test_demo_runs(void **state)
   free(out);
 }
 
+/* The final report line of one farmer, NUL-terminated into line. */
+static void farmer_line(const char *out, const char *farmer, char *line, size_t cap)
+{
+  const char *fin = strstr(out, "final "), *p, *e;
+  char key[64];
+  assert_non_null(fin);
+  snprintf(key, sizeof key, "  %s: ", farmer);
+  p = strstr(fin, key);
+  assert_non_null(p);
+  e = strchr(p, '\n');
+  assert_non_null(e);
+  assert_true((size_t)(e - p) < cap);
+  memcpy(line, p, (size_t)(e - p));
+  line[e - p] = 0;
+}
+
+/* The rejections of a report line are exactly "(CODE=N)": one code only. */
+static void assert_only_code(const char *line, const char *code)
+{
+  char key[64];
+  const char *p;
+  snprintf(key, sizeof key, "(%s=", code);
+  p = strstr(line, key);
+  assert_non_null(p);
+  p += strlen(key);
+  assert_true(*p >= '1' && *p <= '9');
+  while (*p >= '0' && *p <= '9')
+    p++;
+  assert_int_equal(*p, ')');
+}
+
+/* Misbehaving farmers are refused with exactly their fault's code and never
+ * credited; the honest one is credited (points after confirmation). */
+static void test_demo_misbehaving_farmers(void **state)
+{
+  char dir[] = "/tmp/cp_demo_XXXXXX", args[256], err[512], line[512];
+  char *out = malloc(1 << 20);
+  (void)state;
+
+  assert_non_null(out);
+  assert_non_null(mkdtemp(dir));
+  snprintf(args, sizeof args,
+           "demo --farmers 4 --plots 1 --speed 4 --duration 40 --misbehave --data-dir %s",
+           dir);
+  assert_int_equal(tv_run(args, out, 1 << 20, err, sizeof err), 0);
+  assert_non_null(strstr(out, "farmer-1  misbehaves: stale"));
+  assert_non_null(strstr(out, "farmer-2  misbehaves: forged proofs"));
+  assert_non_null(strstr(out, "farmer-3  misbehaves: wrong key"));
+
+  farmer_line(out, "farmer-0", line, sizeof line);
+  assert_true(accepted(out, "farmer-0") > 0);
+  assert_non_null(strstr(line, " rejected=0 "));
+  assert_null(strstr(line, " points=0 "));
+
+  farmer_line(out, "farmer-1", line, sizeof line);
+  assert_non_null(strstr(line, "accepted=0 "));
+  assert_only_code(line, "TOO_LATE");
+  assert_non_null(strstr(line, " points=0 "));
+
+  farmer_line(out, "farmer-2", line, sizeof line);
+  assert_non_null(strstr(line, "accepted=0 "));
+  assert_only_code(line, "INVALID_PROOF");
+  assert_non_null(strstr(line, " points=0 "));
+
+  farmer_line(out, "farmer-3", line, sizeof line);
+  assert_non_null(strstr(line, "accepted=0 "));
+  assert_only_code(line, "INVALID_SIGNATURE");
+  assert_non_null(strstr(line, " points=0 "));
+  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  free(out);
+}
+
 static void test_demo_usage(void **state)
 {
   char out[4096];
@@ -73,6 +145,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_demo_usage),
     cmocka_unit_test(test_demo_runs),
+    cmocka_unit_test(test_demo_misbehaving_farmers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
