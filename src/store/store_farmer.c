@@ -273,12 +273,20 @@ cp_err store_farmer_set_singleton(struct store *s, const uint8_t *launcher_id,
   return store__write_sync(s, &job);
 }
 
+static cp_err farmer_row_any(struct store_stmt *st, void *f)
+{
+  return farmer_row(st, f);
+}
+
+static void farmer_release_any(void *f)
+{
+  store_farmer_release(f);
+}
+
 cp_err store_farmer_list_members(struct store *s, struct store_farmer_list *out)
 {
   struct store_conn *c = store__reader_acquire(s);
   struct store_stmt *st;
-  size_t cap = 0;
-  int row;
   cp_err rc;
 
   out->items = NULL;
@@ -286,20 +294,12 @@ cp_err store_farmer_list_members(struct store *s, struct store_farmer_list *out)
   rc = store__prepare(c, STORE_SQL_FARMER_MEMBERS, &st);
   if (rc)
     goto out;
-  for (;;) {
-    rc = st->db->step(st, &row);
-    if (rc || !row)
-      break;
-    if (out->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      out->items = xrealloc(out->items, cap * sizeof *out->items);
-    }
-    rc = farmer_row(st, &out->items[out->n]);
-    if (rc)
-      break;
-    out->n++;
+  {
+    void *items = out->items;
+    rc = store__collect_rows(st, &items, &out->n, sizeof *out->items, farmer_row_any,
+                             farmer_release_any);
+    out->items = items;
   }
-  st->db->reset(st);
 out:
   store__reader_release(s, c);
   if (rc)
@@ -505,27 +505,22 @@ void store_pending_list_release(struct store_pending_list *l)
 }
 
 /* Appends every row of a prepared statement, then resets it. */
+static cp_err pending_row_any(struct store_stmt *st, void *p)
+{
+  return pending_row(st, p);
+}
+
+static void pending_release_any(void *p)
+{
+  free(((struct store_pending *)p)->payload);
+}
+
 static cp_err pending_rows(struct store_stmt *st, struct store_pending_list *l)
 {
-  size_t cap = 0;
-  int row;
-  cp_err rc;
-  for (;;) {
-    rc = st->db->step(st, &row);
-    if (rc || !row)
-      break;
-    if (l->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      l->items = xrealloc(l->items, cap * sizeof *l->items);
-    }
-    rc = pending_row(st, &l->items[l->n]);
-    if (rc) {
-      free(l->items[l->n].payload);
-      break;
-    }
-    l->n++;
-  }
-  st->db->reset(st);
+  void *items = l->items;
+  cp_err rc = store__collect_rows(st, &items, &l->n, sizeof *l->items, pending_row_any,
+                                  pending_release_any);
+  l->items = items;
   return rc;
 }
 

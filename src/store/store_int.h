@@ -234,6 +234,14 @@ cp_err store__exec_stmt(struct store_stmt *st);
 cp_err store__step_one(struct store_stmt *st);
 cp_err store__prepare(struct store_conn *c, enum store_sql id,
                       struct store_stmt **out);
+/* Reads one row into a zeroed item. */
+typedef cp_err (*store_row_fn)(struct store_stmt *st, void *item);
+/* Appends every row of a prepared statement to the array *items (*n items
+ * of `size` bytes, grown as needed), then resets the statement. On a row
+ * error the half-read item is passed to release (may be NULL) and not
+ * counted; items already appended stay for the caller to release. */
+cp_err store__collect_rows(struct store_stmt *st, void **items, size_t *n, size_t size,
+                           store_row_fn row, void (*release)(void *item));
 /* A write transaction, or a savepoint inside the one already open (the
  * writer groups queued jobs into one transaction, each job in its own
  * savepoint, so one fsync covers the batch and a failing job undoes only

@@ -48,12 +48,19 @@ cp_err store_payout_plan_multi(struct store *s,
   return store__write_sync(s, &job);
 }
 
+static cp_err balance_row(struct store_stmt *st, void *item)
+{
+  struct store_balance *b = item;
+  cp_err rc = store__col_fixed(st, 0, b->launcher_id, STORE_HASH_LEN);
+  if (!rc)
+    b->amount = store__col_u64(st, 1);
+  return rc;
+}
+
 cp_err store_balance_list(struct store *s, struct store_balance_list *out)
 {
   struct store_conn *c;
   struct store_stmt *st;
-  size_t cap = 0;
-  int row;
   cp_err rc;
 
   out->items = NULL;
@@ -62,21 +69,11 @@ cp_err store_balance_list(struct store *s, struct store_balance_list *out)
   rc = store__prepare(c, STORE_SQL_BALANCE_ALL, &st);
   if (rc)
     goto out;
-  for (;;) {
-    rc = st->db->step(st, &row);
-    if (rc || !row)
-      break;
-    if (out->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      out->items = xrealloc(out->items, cap * sizeof *out->items);
-    }
-    rc = store__col_fixed(st, 0, out->items[out->n].launcher_id, STORE_HASH_LEN);
-    if (rc)
-      break;
-    out->items[out->n].amount = store__col_u64(st, 1);
-    out->n++;
+  {
+    void *items = out->items;
+    rc = store__collect_rows(st, &items, &out->n, sizeof *out->items, balance_row, NULL);
+    out->items = items;
   }
-  st->db->reset(st);
 out:
   store__reader_release(s, c);
   if (rc)

@@ -67,6 +67,24 @@ static cp_err reward_row(struct store_stmt *st, struct store_reward *r)
   return rc;
 }
 
+static cp_err reward_row_any(struct store_stmt *st, void *r)
+{
+  return reward_row(st, r);
+}
+
+static cp_err line_row(struct store_stmt *st, void *item)
+{
+  struct store_payout_line *ln = item;
+  cp_err rc = store__col_fixed(st, 0, ln->puzzle_hash, STORE_HASH_LEN);
+  if (rc)
+    return rc;
+  ln->amount = store__col_u64(st, 1);
+  if (st->db->col_null(st, 2))
+    return CP_OK;
+  ln->has_launcher = 1;
+  return store__col_fixed(st, 2, ln->launcher_id, STORE_HASH_LEN);
+}
+
 cp_err store_reward_upsert(struct store *s, const struct store_reward *r)
 {
   struct store_job job = { .kind = STORE_JOB_REWARD_UPSERT };
@@ -100,8 +118,6 @@ cp_err store_reward_list(struct store *s, enum store_reward_state state,
 {
   struct store_conn *c;
   struct store_stmt *st;
-  size_t cap = 0;
-  int row;
   cp_err rc;
 
   out->items = NULL;
@@ -113,20 +129,11 @@ cp_err store_reward_list(struct store *s, enum store_reward_state state,
   if (rc)
     goto out;
   st->db->bind_i64(st, 1, (int64_t)state);
-  for (;;) {
-    rc = st->db->step(st, &row);
-    if (rc || !row)
-      break;
-    if (out->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      out->items = xrealloc(out->items, cap * sizeof *out->items);
-    }
-    rc = reward_row(st, &out->items[out->n]);
-    if (rc)
-      break;
-    out->n++;
+  {
+    void *items = out->items;
+    rc = store__collect_rows(st, &items, &out->n, sizeof *out->items, reward_row_any, NULL);
+    out->items = items;
   }
-  st->db->reset(st);
 out:
   store__reader_release(s, c);
   if (rc)
@@ -473,8 +480,6 @@ static cp_err lines_read(struct store_conn *c, int64_t id,
                          struct store_payout_line_list *l)
 {
   struct store_stmt *st;
-  size_t cap = 0;
-  int row;
   cp_err rc;
 
   l->items = NULL;
@@ -483,30 +488,11 @@ static cp_err lines_read(struct store_conn *c, int64_t id,
   if (rc)
     return rc;
   st->db->bind_i64(st, 1, id);
-  for (;;) {
-    struct store_payout_line *ln;
-    rc = st->db->step(st, &row);
-    if (rc || !row)
-      break;
-    if (l->n == cap) {
-      cap = cap ? cap * 2 : 16;
-      l->items = xrealloc(l->items, cap * sizeof *l->items);
-    }
-    ln = &l->items[l->n];
-    memset(ln, 0, sizeof *ln);
-    rc = store__col_fixed(st, 0, ln->puzzle_hash, STORE_HASH_LEN);
-    if (rc)
-      break;
-    ln->amount = store__col_u64(st, 1);
-    if (!st->db->col_null(st, 2)) {
-      ln->has_launcher = 1;
-      rc = store__col_fixed(st, 2, ln->launcher_id, STORE_HASH_LEN);
-      if (rc)
-        break;
-    }
-    l->n++;
+  {
+    void *items = l->items;
+    rc = store__collect_rows(st, &items, &l->n, sizeof *l->items, line_row, NULL);
+    l->items = items;
   }
-  st->db->reset(st);
   if (rc)
     store_payout_line_list_release(l);
   return rc;

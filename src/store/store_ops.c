@@ -66,6 +66,36 @@ cp_err store__step_one(struct store_stmt *st)
   return row ? CP_OK : CP_NOT_FOUND;
 }
 
+cp_err store__collect_rows(struct store_stmt *st, void **items, size_t *n, size_t size,
+                           store_row_fn row, void (*release)(void *item))
+{
+  size_t cap = *n;
+  int more;
+  cp_err rc;
+
+  for (;;) {
+    char *item;
+    rc = st->db->step(st, &more);
+    if (rc || !more)
+      break;
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 16;
+      *items = xrealloc(*items, cap * size);
+    }
+    item = (char *)*items + *n * size;
+    memset(item, 0, size);
+    rc = row(st, item);
+    if (rc) {
+      if (release)
+        release(item);
+      break;
+    }
+    (*n)++;
+  }
+  st->db->reset(st);
+  return rc;
+}
+
 cp_err store__begin(struct store_conn *c)
 {
   cp_err rc;
