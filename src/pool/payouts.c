@@ -539,6 +539,48 @@ static cp_err refee_gather(struct payouts *p, struct refee **out, size_t *n,
   return CP_OK;
 }
 
+/* Store plans for re-planned pool fee lines, one batch each. */
+static void refee_plans(struct store_payout_plan *plans, const struct refee *rf, size_t nrf,
+                        uint64_t now)
+{
+  for (size_t i = 0; i < nrf; i++) {
+    plans[i].idempotency_key = rf[i].key;
+    plans[i].created_at = now;
+    plans[i].window_end = now;
+    plans[i].points_mode = STORE_POINTS_KEEP;
+    plans[i].lines = &rf[i].line;
+    plans[i].n_lines = 1;
+  }
+}
+
+/* Only the pool fee re-plans, when no member round is due: otherwise a fee
+ * whose re-plan was refused again would wait for new points, and until
+ * then look like undistributed funds that a later round shares out. */
+static cp_err refee_record(struct payouts *p, const struct refee *rf, size_t nrf,
+                           uint64_t now, struct payouts_report *r)
+{
+  struct store_payout_plan *plans;
+  int64_t *ids;
+  cp_err rc;
+
+  if (!nrf)
+    return CP_OK;
+  plans = xcalloc(nrf, sizeof *plans);
+  ids = xcalloc(nrf, sizeof *ids);
+  refee_plans(plans, rf, nrf, now);
+  rc = store_payout_plan_multi(p->store, plans, nrf, ids);
+  if (rc == CP_DUPLICATE) {
+    rc = CP_OK; /* a crashed pass planned them already */
+  } else if (!rc) {
+    for (size_t i = 0; i < nrf; i++)
+      seen_get(p, ids[i], 1)->own = 1;
+    r->planned += (unsigned)nrf;
+  }
+  free(ids);
+  free(plans);
+  return rc;
+}
+
 /* Transaction of the output to ph, looking from output `from` (members
  * start after the pool fee output, which may share their address). */
 static uint32_t output_tx(const struct payout_plan *pl, size_t from, const uint8_t *ph)
@@ -608,14 +650,7 @@ static cp_err round_record(struct payouts *p, const struct round *rd,
     plans[t].farmers = t ? NULL : fs;
     plans[t].n_farmers = t ? 0 : rd->n;
   }
-  for (size_t i = 0; i < nrf; i++) {
-    plans[ntx + i].idempotency_key = rf[i].key;
-    plans[ntx + i].created_at = now;
-    plans[ntx + i].window_end = now;
-    plans[ntx + i].points_mode = STORE_POINTS_KEEP;
-    plans[ntx + i].lines = &rf[i].line;
-    plans[ntx + i].n_lines = 1;
-  }
+  refee_plans(plans + ntx, rf, nrf, now);
   rc = store_payout_plan_multi(p->store, plans, ntx + nrf, ids);
   if (rc == CP_DUPLICATE) {
     log_warn("payouts", "key_collision", "key=%s", keys[0]);
@@ -670,8 +705,10 @@ static cp_err plan_round(struct payouts *p, uint64_t now, struct payouts_report 
       due = 1;
   /* Nothing earned and nothing owed: keep the funds for a round that has
    * points, instead of charging the pool fee on them twice. */
-  if (!rd.points_total && !due)
+  if (!rd.points_total && !due) {
+    rc = refee_record(p, rf, nrf, now, r);
     goto out;
+  }
   prm.fee_ppm = rd.points_total ? p->cfg->pool_fee_ppm : 0;
   prm.fee_per_tx = p->cfg->payout_fee;
   prm.min_payout = p->cfg->min_payout;
@@ -699,8 +736,10 @@ static cp_err plan_round(struct payouts *p, uint64_t now, struct payouts_report 
       changed |= pl.new_balance[i] != rd.m[i].balance;
     /* Nothing moves (funds too small to earn a mojo): keep the points for
      * a round that can pay them instead of consuming them for nothing. */
-    if (!changed)
+    if (!changed) {
+      rc = refee_record(p, rf, nrf, now, r);
       goto out;
+    }
   }
   rc = round_record(p, &rd, &pl, rf, nrf, now, r);
 out:

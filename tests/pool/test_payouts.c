@@ -350,6 +350,39 @@ static void test_refused_pool_fee(void **state)
   env_close(&e);
 }
 
+/* The same when nobody has points or a balance due afterwards: the pool's
+ * re-planned fee must not wait for a round with points (and meanwhile look
+ * like undistributed funds a later round would share out). */
+static void test_refused_pool_fee_without_points(void **state)
+{
+  struct env e;
+  struct sent s = { 0 };
+  struct payouts_report r;
+  uint64_t und;
+  (void)state;
+  env_open(&e, PAYOUT_PROP);
+  e.cfg.payout_fee = 0;
+  e.cfg.max_additions_per_transaction = 10;
+  e.cfg.min_payout = 60000; /* both members' 49,500 are carried */
+  credit(&e, 0, 1, T0);
+  credit(&e, 1, 1, T0);
+  absorb(&e, 100000);
+  e.w.refuse_next = 1; /* the round's only output is the pool fee: refused */
+  assert_int_equal(payouts_run_once(e.p, T0, &r), CP_OK);
+  assert_int_equal(r.failed, 1);
+  assert_int_equal(balance(&e, 0), 49500);
+  assert_int_equal(balance(&e, 1), 49500);
+  settle(&e, T0 + 1);
+  settle(&e, T0 + 2);
+  fw_audit(e.wal, collect, &s);
+  assert_int_equal(s.n, 1);
+  assert_int_equal(paid_to(&s, 0xee), 1000);
+  assert_int_equal(payouts_undistributed(e.s, &und), CP_OK);
+  assert_int_equal(und, 0);
+  assert_int_equal(balance(&e, 0), 49500);
+  env_close(&e);
+}
+
 /* A planned batch found at start-up is sent only if the wallet can say it
  * never sent it; otherwise it is held. Found ones are not sent again. */
 static void test_restart_reconcile(void **state)
@@ -429,6 +462,7 @@ int main(void)
     cmocka_unit_test(test_pps),
     cmocka_unit_test(test_refused_then_repaid),
     cmocka_unit_test(test_refused_pool_fee),
+    cmocka_unit_test(test_refused_pool_fee_without_points),
     cmocka_unit_test(test_restart_reconcile),
     cmocka_unit_test(test_latest_instructions),
   };
