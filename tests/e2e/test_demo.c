@@ -132,6 +132,47 @@ static void test_demo_misbehaving_farmers(void **state)
   free(out);
 }
 
+/* A number right after `key` in s (the first occurrence). */
+static uint64_t number_after(const char *s, const char *key)
+{
+  const char *p = strstr(s, key), *e;
+  uint64_t n = 0;
+  assert_non_null(p);
+  p += strlen(key);
+  for (e = p; *e >= '0' && *e <= '9'; e++)
+    ;
+  assert_int_equal(parse_u64(p, (size_t)(e - p), UINT64_MAX, &n), CP_OK);
+  return n;
+}
+
+/* The money path in a minute: blocks won by the farmers pay the pool
+ * reward to their p2_singleton puzzle hashes, the pool finds and absorbs
+ * them into its target (the pool wallet grows past its 100 XCH start), a
+ * payout batch goes out, and fast farmers' difficulty goes up. */
+static void test_demo_rewards_and_payouts(void **state)
+{
+  char dir[] = "/tmp/cp_demo_XXXXXX", args[256], err[512];
+  char *out = malloc(1 << 20);
+  const char *fin;
+  (void)state;
+
+  assert_non_null(out);
+  assert_non_null(mkdtemp(dir));
+  snprintf(args, sizeof args,
+           "demo --farmers 3 --plots 2 --speed 4 --duration 60 --data-dir %s", dir);
+  assert_int_equal(tv_run(args, out, 1 << 20, err, sizeof err), 0);
+  fin = strstr(out, "final ");
+  assert_non_null(fin);
+  assert_true(number_after(fin, " absorbed=") > 0);
+  assert_true(number_after(fin, "pool wallet=") > 100000000000000ull);
+  assert_true(number_after(fin, " submitted=") + number_after(fin, " confirmed=") > 0);
+  assert_int_equal(number_after(fin, " failed="), 0);
+  /* some farmer's difficulty went up from the starting 1 */
+  assert_non_null(strstr(out, " difficulty 1 -> "));
+  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  free(out);
+}
+
 static void test_demo_usage(void **state)
 {
   char out[4096];
@@ -146,6 +187,7 @@ int main(void)
     cmocka_unit_test(test_demo_usage),
     cmocka_unit_test(test_demo_runs),
     cmocka_unit_test(test_demo_misbehaving_farmers),
+    cmocka_unit_test(test_demo_rewards_and_payouts),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
