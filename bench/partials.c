@@ -219,6 +219,7 @@ static const char bench_cfg[] =
   "max_difficulty: 1\n"
   "server:\n"
   "  rate_limit_per_ip: 0\n"
+  "  partial_rate_per_launcher: 0\n"
   "store:\n"
   "  path: \"bench.sqlite\"\n"
   "logging:\n"

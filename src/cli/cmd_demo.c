@@ -31,6 +31,7 @@
 #include "util/clock.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/parse.h"
 #include "util/xalloc.h"
 
@@ -46,11 +47,14 @@ static void on_sigint(int sig)
   demo_stop = 1;
 }
 
+#define DEMO_REVERT_SPS 16
+
 struct demo {
   unsigned n_farmers, n_plots, duration_s;
   uint64_t speed_milli;   /* speed * 1000 */
   bool misbehave;
   int leaver;             /* farmer that leaves the pool at t=20 s, or -1 */
+  unsigned revert_at_s;   /* reorg the last DEMO_REVERT_SPS signage points then */
   char dir[512];
   struct sim_node *node;
   struct sim_chain *chain;
@@ -65,9 +69,12 @@ static int usage(void)
 {
   fprintf(stderr, "usage: chiapool demo [--farmers N] [--plots N] [--duration S]\n"
                   "                     [--data-dir DIR] [--speed X] [--misbehave]\n"
+                  "                     [--revert-at S]\n"
                   "--misbehave (4+ farmers): the last three send stale partials, forged\n"
                   "proofs and wrong-key signatures; with 5+ one more leaves the pool\n"
-                  "at t=20 s\n");
+                  "at t=20 s\n"
+                  "--revert-at S: at S seconds the chain reverts its last 16 signage\n"
+                  "points; partials on them are dropped at confirmation, not credited\n");
   return 2;
 }
 
@@ -344,6 +351,40 @@ static void pool_money(struct demo *d, size_t rewards[4], size_t payouts[4])
   }
 }
 
+/* The value of an unlabelled series in Prometheus text, 0 if absent. */
+static uint64_t metric_text_value(const char *text, const char *name)
+{
+  char key[96];
+  const char *p, *e;
+  uint64_t v = 0;
+  snprintf(key, sizeof key, "\n%s ", name);
+  p = strstr(text, key);
+  if (!p)
+    return 0;
+  p += strlen(key);
+  for (e = p; *e >= '0' && *e <= '9'; e++)
+    ;
+  if (parse_u64(p, (size_t)(e - p), UINT64_MAX, &v))
+    v = 0;
+  return v;
+}
+
+/* What the pool's confirmer did: credited after the delay, or dropped
+ * (signage point reverted or gone, farmer left). */
+static void pool_partials(struct demo *d)
+{
+  struct buf b;
+  const char *text;
+  buf_init(&b, 1 << 20);
+  if (!buf_append_u8(&b, '\n') && !metrics_render(pool_server_metrics(d->pool), &b) &&
+      !buf_cstr(&b, &text))
+    printf("  pool partials credited=%llu dropped=%llu pending=%llu\n",
+           (unsigned long long)metric_text_value(text, "chiapool_partials_credited_total"),
+           (unsigned long long)metric_text_value(text, "chiapool_partials_dropped_total"),
+           (unsigned long long)metric_text_value(text, "chiapool_partials_pending"));
+  buf_release(&b);
+}
+
 static void progress(struct demo *d, uint64_t t0, bool final)
 {
   struct sim_chain_state cs;
@@ -360,6 +401,7 @@ static void progress(struct demo *d, uint64_t t0, bool final)
          (unsigned)cs.peak.height, (unsigned long long)wb.confirmed,
          (unsigned)wb.unspent_coins, rw[STORE_REWARD_FOUND], rw[STORE_REWARD_ABSORBING],
          rw[STORE_REWARD_ABSORBED], po[0], po[1], po[2], po[3]);
+  pool_partials(d);
   for (unsigned i = 0; i < d->n_farmers; i++)
     if (d->farmers[i])
       print_farmer(d, i, final);
@@ -410,7 +452,8 @@ int cmd_demo(int argc, char **argv)
   if (cli_flag(argc, argv, "--help") ||
       opt_u(argc, argv, "--farmers", DEMO_MAX_FARMERS, &d.n_farmers) ||
       opt_u(argc, argv, "--plots", DEMO_MAX_PLOTS, &d.n_plots) ||
-      opt_u(argc, argv, "--duration", 86400 * 365, &d.duration_s) || !d.n_farmers ||
+      opt_u(argc, argv, "--duration", 86400 * 365, &d.duration_s) ||
+      opt_u(argc, argv, "--revert-at", 86400 * 365, &d.revert_at_s) || !d.n_farmers ||
       !d.n_plots)
     return usage();
   if (speed && (parse_fixed(speed, strlen(speed), 1000, 1000000, &d.speed_milli) ||
@@ -443,6 +486,12 @@ int cmd_demo(int argc, char **argv)
       if (d.leaver >= 0 && clock_mono_ms() - t0 >= 20000) {
         leave(&d, (unsigned)d.leaver);
         d.leaver = -1;
+      }
+      if (d.revert_at_s && clock_mono_ms() - t0 >= d.revert_at_s * 1000ULL) {
+        sim_chain_revert_signage_points(d.chain, DEMO_REVERT_SPS, false);
+        printf("  reorg: the chain reverted its last %u signage points; partials on them "
+               "must not be credited\n", DEMO_REVERT_SPS);
+        d.revert_at_s = 0;
       }
       if (clock_mono_ms() >= next_print) {
         progress(&d, t0, false);

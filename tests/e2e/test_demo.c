@@ -148,7 +148,9 @@ static uint64_t number_after(const char *s, const char *key)
 /* The money path in a minute: blocks won by the farmers pay the pool
  * reward to their p2_singleton puzzle hashes, the pool finds and absorbs
  * them into its target (the pool wallet grows past its 100 XCH start), a
- * payout batch goes out, and fast farmers' difficulty goes up. */
+ * payout batch goes out, and fast farmers' difficulty goes up. At 20 s the
+ * chain reverts its last 16 signage points: the partials accepted on them
+ * are dropped at confirmation instead of credited. */
 static void test_demo_rewards_and_payouts(void **state)
 {
   char dir[] = "/tmp/cp_demo_XXXXXX", args[256], err[512];
@@ -159,7 +161,8 @@ static void test_demo_rewards_and_payouts(void **state)
   assert_non_null(out);
   assert_non_null(mkdtemp(dir));
   snprintf(args, sizeof args,
-           "demo --farmers 3 --plots 2 --speed 4 --duration 60 --data-dir %s", dir);
+           "demo --farmers 3 --plots 2 --speed 4 --duration 60 --revert-at 20 "
+           "--data-dir %s", dir);
   assert_int_equal(tv_run(args, out, 1 << 20, err, sizeof err), 0);
   fin = strstr(out, "final ");
   assert_non_null(fin);
@@ -167,6 +170,9 @@ static void test_demo_rewards_and_payouts(void **state)
   assert_true(number_after(fin, "pool wallet=") > 100000000000000ull);
   assert_true(number_after(fin, " submitted=") + number_after(fin, " confirmed=") > 0);
   assert_int_equal(number_after(fin, " failed="), 0);
+  assert_non_null(strstr(out, "reorg: the chain reverted its last 16 signage points"));
+  assert_true(number_after(fin, " dropped=") > 0);
+  assert_true(number_after(fin, "pool partials credited=") > 0);
   /* some farmer's difficulty went up from the starting 1 */
   assert_non_null(strstr(out, " difficulty 1 -> "));
   nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
