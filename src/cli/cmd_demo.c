@@ -7,7 +7,8 @@
  *         node and wallet over their RPC like to real ones)
  *   N farmers (plot NFT on the chain, k18 plots, HTTP partials)
  *
- * Time runs --speed times faster than one signage point per second. */
+ * Time runs --speed times faster than one signage point per second
+ * (default 4). */
 #include "cli/cli.h"
 
 #include <pthread.h>
@@ -70,6 +71,7 @@ static int usage(void)
   fprintf(stderr, "usage: chiapool demo [--farmers N] [--plots N] [--duration S]\n"
                   "                     [--data-dir DIR] [--speed X] [--misbehave]\n"
                   "                     [--revert-at S]\n"
+                  "--speed X: signage points per second (default 4; the real chain: 1)\n"
                   "--misbehave (4+ farmers): the last three send stale partials, forged\n"
                   "proofs and wrong-key signatures; with 5+ one more leaves the pool\n"
                   "at t=20 s\n"
@@ -446,7 +448,9 @@ int cmd_demo(int argc, char **argv)
   memset(&d, 0, sizeof d);
   d.n_farmers = 5;
   d.n_plots = 2;
-  d.speed_milli = 1000;
+  /* four signage points a second: rewards, absorbs and payouts within the
+   * first minute; --speed 1 is the real chain's pace */
+  d.speed_milli = 4000;
   d.misbehave = cli_flag(argc, argv, "--misbehave");
   d.leaver = -1;
   if (cli_flag(argc, argv, "--help") ||
