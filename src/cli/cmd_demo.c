@@ -353,38 +353,17 @@ static void pool_money(struct demo *d, size_t rewards[4], size_t payouts[4])
   }
 }
 
-/* The value of an unlabelled series in Prometheus text, 0 if absent. */
-static uint64_t metric_text_value(const char *text, const char *name)
-{
-  char key[96];
-  const char *p, *e;
-  uint64_t v = 0;
-  snprintf(key, sizeof key, "\n%s ", name);
-  p = strstr(text, key);
-  if (!p)
-    return 0;
-  p += strlen(key);
-  for (e = p; *e >= '0' && *e <= '9'; e++)
-    ;
-  if (parse_u64(p, (size_t)(e - p), UINT64_MAX, &v))
-    v = 0;
-  return v;
-}
-
 /* What the pool's confirmer did: credited after the delay, or dropped
  * (signage point reverted or gone, farmer left). */
 static void pool_partials(struct demo *d)
 {
-  struct buf b;
-  const char *text;
-  buf_init(&b, 1 << 20);
-  if (!buf_append_u8(&b, '\n') && !metrics_render(pool_server_metrics(d->pool), &b) &&
-      !buf_cstr(&b, &text))
-    printf("  pool partials credited=%llu dropped=%llu pending=%llu\n",
-           (unsigned long long)metric_text_value(text, "chiapool_partials_credited_total"),
-           (unsigned long long)metric_text_value(text, "chiapool_partials_dropped_total"),
-           (unsigned long long)metric_text_value(text, "chiapool_partials_pending"));
-  buf_release(&b);
+  struct metrics *m = pool_server_metrics(d->pool);
+  printf("  pool partials credited=%llu dropped=%llu pending=%llu\n",
+         (unsigned long long)metric_value(
+           metrics_find(m, "chiapool_partials_credited_total", NULL)),
+         (unsigned long long)metric_value(
+           metrics_find(m, "chiapool_partials_dropped_total", NULL)),
+         (unsigned long long)metric_value(metrics_find(m, "chiapool_partials_pending", NULL)));
 }
 
 static void progress(struct demo *d, uint64_t t0, bool final)

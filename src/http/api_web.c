@@ -54,8 +54,7 @@ static cp_err pool_stats(struct api *a, json_t *j)
 {
   const struct pool_config *c = a->d.cfg;
   struct store_farmer_list members = { 0 };
-  struct store_pending_list pending = { 0 };
-  uint64_t points = 0;
+  uint64_t points = 0, pending = 0;
   cp_err rc;
 
   rc = store_farmer_list_members(a->d.store, &members);
@@ -64,7 +63,7 @@ static cp_err pool_stats(struct api *a, json_t *j)
   for (size_t i = 0; i < members.n; i++)
     points = points > UINT64_MAX - members.items[i].points ? UINT64_MAX
                                                            : points + members.items[i].points;
-  rc = store_pending_list(a->d.store, &pending);
+  rc = store_pending_count(a->d.store, &pending);
   if (rc)
     goto out;
   rc = CP_NOMEM;
@@ -75,7 +74,7 @@ static cp_err pool_stats(struct api *a, json_t *j)
       cjson_set_u64(j, "minimum_difficulty", c->min_difficulty) ||
       cjson_set_u64(j, "members", members.n) ||
       cjson_set_u64(j, "total_points", points) ||
-      cjson_set_u64(j, "pending_partials", pending.n) ||
+      cjson_set_u64(j, "pending_partials", pending) ||
       json_object_set_new(j, "partials_per_second",
                           json_real(api__rate_recent(a, clock_unix_s()))) ||
       cjson_set_u64(j, "time", clock_unix_s()))
@@ -83,7 +82,6 @@ static cp_err pool_stats(struct api *a, json_t *j)
   rc = CP_OK;
 out:
   store_farmer_list_release(&members);
-  store_pending_list_release(&pending);
   return rc;
 }
 

@@ -360,6 +360,8 @@ cp_err store_pending_complete(struct store *s, const uint8_t *proof_hash,
 cp_err store_pending_drop(struct store *s, const uint8_t *proof_hash);
 /* Everything pending, by due time (for restart). */
 cp_err store_pending_list(struct store *s, struct store_pending_list *out);
+/* How many partials are pending, without reading them. */
+cp_err store_pending_count(struct store *s, uint64_t *n);
 void store_pending_list_release(struct store_pending_list *l);
 
 /* ---- rewards ---- */

@@ -733,6 +733,24 @@ cp_err store_pending_drop(struct store *s, const uint8_t *proof_hash)
   return store__write_sync(s, &job);
 }
 
+cp_err store_pending_count(struct store *s, uint64_t *n)
+{
+  struct store_conn *c = store__reader_acquire(s);
+  struct store_stmt *st;
+  cp_err rc;
+
+  *n = 0;
+  rc = store__prepare(c, STORE_SQL_PENDING_COUNT, &st);
+  if (!rc)
+    rc = store__step_one(st);
+  if (!rc) {
+    *n = (uint64_t)st->db->col_i64(st, 0);
+    st->db->reset(st);
+  }
+  store__reader_release(s, c);
+  return rc;
+}
+
 cp_err store_pending_list(struct store *s, struct store_pending_list *out)
 {
   struct store_conn *c = store__reader_acquire(s);

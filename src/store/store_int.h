@@ -76,6 +76,7 @@
     "WHERE claimed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?")         \
   X(PENDING_ALL, "SELECT " STORE_PENDING_COLS " FROM pending_partials "      \
     "ORDER BY due_at, id")                                                   \
+  X(PENDING_COUNT, "SELECT COUNT(*) FROM pending_partials")                  \
   X(PENDING_MARK, "UPDATE pending_partials SET claimed = 1 WHERE id = ?")    \
   X(PENDING_UNCLAIM_ALL, "UPDATE pending_partials SET claimed = 0 "          \
     "WHERE claimed <> 0")                                                    \

@@ -169,6 +169,15 @@ uint64_t metric_value(const struct metric *m)
   return atomic_load(&((struct metric *)m)->count);
 }
 
+struct metric *metrics_find(struct metrics *r, const char *name, const char *value)
+{
+  for (struct metric *m = r->head; m; m = m->next)
+    if (!strcmp(m->name, name) &&
+        (value ? m->value && !strcmp(m->value, value) : !m->value))
+      return m;
+  return NULL;
+}
+
 /* Label values are escaped as the exposition format requires. */
 static cp_err put_label(struct buf *b, const struct metric *m)
 {

@@ -42,6 +42,9 @@ void metric_observe(struct metric *m, double v);    /* histogram */
 
 /* queries */
 uint64_t metric_value(const struct metric *m); /* counter or gauge (as u64) */
+/* The series registered as name (with label value `value`, or unlabelled
+ * when value is NULL); NULL if none. */
+struct metric *metrics_find(struct metrics *r, const char *name, const char *value);
 cp_err metrics_render(struct metrics *r, struct buf *out);
 
 #endif

@@ -404,6 +404,11 @@ static void case_pending(void **state)
   assert_int_equal(l.n, 1);
   assert_memory_equal(l.items[0].proof_hash, p[2].proof_hash, 32);
   store_pending_list_release(&l);
+  {
+    uint64_t n = 9;
+    assert_int_equal(store_pending_count(s, &n), CP_OK);
+    assert_int_equal(n, 1);
+  }
 
   /* Claim, then "crash" (close without completing): the claim is released
    * on reopen and the item comes back. */

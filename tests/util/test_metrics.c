@@ -39,6 +39,12 @@ static void test_render(void **state)
   metric_add(NULL, 1); /* no-op */
   assert_int_equal(metric_value(ok), 3);
   assert_int_equal(metric_value(g), 5);
+  assert_ptr_equal(metrics_find(r, "chiapool_partials_total", "ok"), ok);
+  assert_ptr_equal(metrics_find(r, "chiapool_partials_total", "bad \"sig\""), bad);
+  assert_ptr_equal(metrics_find(r, "chiapool_farmers", NULL), g);
+  assert_null(metrics_find(r, "chiapool_partials_total", NULL));
+  assert_null(metrics_find(r, "chiapool_farmers", "x"));
+  assert_null(metrics_find(r, "nope", NULL));
 
   buf_init(&b, 1 << 16);
   assert_int_equal(metrics_render(r, &b), CP_OK);
