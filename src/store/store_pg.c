@@ -114,6 +114,13 @@ static const char *const pg_migrations[] = {
   " launcher_id BYTEA NOT NULL PRIMARY KEY REFERENCES farmers (launcher_id),"
   " amount BIGINT NOT NULL,"
   " updated_at BIGINT NOT NULL);",
+  /* 2: the blockchain fee paid with each absorb (block_claim_fee), charged
+   * to the pool's funds when the reward is absorbed; PUT /farmer cooldowns
+   * shared by every front end on one database */
+  "ALTER TABLE rewards ADD COLUMN claim_fee BIGINT NOT NULL DEFAULT 0;"
+  "CREATE TABLE farmer_cooldowns ("
+  " launcher_id BYTEA NOT NULL PRIMARY KEY,"
+  " until BIGINT NOT NULL);",
 };
 
 static cp_err pg_fail(PGconn *pg, const PGresult *res, const char *what)

@@ -19,14 +19,15 @@ static void case_migrations_idempotent(void **state)
   int64_t v = -1;
   (void)state;
   fx_init(&f);
-  assert_int_equal(store_schema_version_code(), 1);
+  assert_int_equal(store_schema_version_code(), 2);
   for (int i = 0; i < 3; i++) {
     s = fx_open(&f);
     assert_int_equal(store_schema_version(s, &v), CP_OK);
-    assert_int_equal(v, 1);
+    assert_int_equal(v, 2);
     store_close(s);
   }
-  assert_int_equal(fx_raw_int(&f, "SELECT COUNT(*) FROM schema_version"), 1);
+  /* one row per migration applied, none applied twice */
+  assert_int_equal(fx_raw_int(&f, "SELECT COUNT(*) FROM schema_version"), 2);
   fx_cleanup(&f);
 }
 
@@ -38,14 +39,14 @@ static void case_newer_schema_refused(void **state)
   (void)state;
   fx_init(&f);
   store_close(fx_open(&f));
-  fx_raw_exec(&f, "INSERT INTO schema_version (version) VALUES (2)");
+  fx_raw_exec(&f, "INSERT INTO schema_version (version) VALUES (3)");
   o = fx_options(&f);
   s = (struct store *)&o; /* must be overwritten with NULL */
   assert_int_equal(store_open(&o, &s), CP_DB_SCHEMA);
   assert_null(s);
   /* Refusing must not have touched the file. */
   assert_int_equal(fx_raw_int(&f, "SELECT MAX(version) FROM schema_version"),
-                   2);
+                   3);
   fx_cleanup(&f);
 }
 

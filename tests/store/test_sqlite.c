@@ -49,7 +49,7 @@ static void test_uncommitted_is_gone(void **state)
   assert_true(got.points == 0);
   store_farmer_release(&got);
   store_close(s);
-  assert_int_equal(fx_raw_int(&f, "SELECT COUNT(*) FROM schema_version"), 1);
+  assert_int_equal(fx_raw_int(&f, "SELECT COUNT(*) FROM schema_version"), 2);
   fx_cleanup(&f);
 }
 
