@@ -1,8 +1,10 @@
 #include "chia/coin.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "crypto/bls.h"
 #include "crypto/sha256.h"
 #include "util/parse.h"
 
@@ -113,4 +115,35 @@ void coin_farmer_parent_id(const uint8_t genesis[32], uint32_t height,
                            uint8_t out[32])
 {
   parent_id(genesis + 16, height, out);
+}
+
+cp_err coin_bundle_merge(struct chia_spend_bundle *into, struct chia_spend_bundle *from)
+{
+  struct bls_sig sigs[2], sum;
+  size_t na = into->coin_spends.count, nb = from->coin_spends.count;
+  struct chia_coin_spend *v;
+  cp_err rc;
+
+  /* both decoded first, so a bad signature leaves both bundles intact */
+  rc = bls_sig_decode(&sigs[0], into->aggregated_signature, CHIA_G2_LEN);
+  if (!rc)
+    rc = bls_sig_decode(&sigs[1], from->aggregated_signature, CHIA_G2_LEN);
+  if (rc)
+    return rc;
+  if (nb > UINT32_MAX - na)
+    return CP_TOO_BIG;
+  if (nb) {
+    v = realloc(into->coin_spends.items, (na + nb) * sizeof *v);
+    if (!v)
+      return CP_NOMEM;
+    memcpy(v + na, from->coin_spends.items, nb * sizeof *v);
+    into->coin_spends.items = v;
+    into->coin_spends.count = (uint32_t)(na + nb);
+  }
+  free(from->coin_spends.items);
+  from->coin_spends.items = NULL;
+  from->coin_spends.count = 0;
+  bls_aggregate(&sum, sigs, 2);
+  memcpy(into->aggregated_signature, sum.bytes, CHIA_G2_LEN);
+  return CP_OK;
 }

@@ -40,4 +40,12 @@ void coin_pool_parent_id(const uint8_t genesis[32], uint32_t height,
 void coin_farmer_parent_id(const uint8_t genesis[32], uint32_t height,
                            uint8_t out[32]);
 
+/* bundles */
+/* SpendBundle.aggregate of two: from's coin spends are moved to the end of
+ * into's and the signatures summed. On success from is left empty (its
+ * spends belong to into); on error (CP_BAD_SIGNATURE for a signature
+ * Chia would reject, CP_TOO_BIG past UINT32_MAX spends) both are as
+ * they were. */
+cp_err coin_bundle_merge(struct chia_spend_bundle *into, struct chia_spend_bundle *from);
+
 #endif

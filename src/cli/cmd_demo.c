@@ -127,6 +127,9 @@ static cp_err pool_config(struct demo *d, struct pool_config *cfg, char *err, si
                    "scan_start_height: 0\n"
                    "collect_pool_rewards_interval: 10\n"
                    "payment_interval: 30\n"
+                   /* every absorb carries a wallet-paid fee, so the demo
+                    * runs the fee path (rewards.h) */
+                   "block_claim_fee: 1000\n"
                    "store:\n  backend: sqlite\n  path: pool.sqlite\n"
                    "logging:\n  log_level: warn\n",
                    hex, hex, (unsigned)sim_wallet_fingerprint(d->wallet),

@@ -7,7 +7,9 @@
  * wallet and the transaction did not land, so the batch is failed, its
  * member lines go back to the balances and the next round pays them.
  * Saying so needs --yes; marking a batch that did land as failed would pay
- * it twice. */
+ * it twice. A submitted batch whose input another transaction spent fails
+ * by itself once that spend is buried (payouts.h); retry is for the rest,
+ * e.g. a transaction the wallet forgot while its bundle may still land. */
 #include "cli/cli.h"
 
 #include <inttypes.h>

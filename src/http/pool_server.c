@@ -12,6 +12,7 @@
 #include "node/rpc.h"
 #include "plotnft/puzzles.h"
 #include "pool/farmers.h"
+#include "pool/leader.h"
 #include "pool/money_loop.h"
 #include "pool/partials.h"
 #include "util/log.h"
@@ -39,6 +40,7 @@ struct pool_server {
   struct api *api;
   struct http_server *http;
   struct money_loop *money;
+  struct leader *leader; /* NULL without background work */
 };
 
 static cp_err fail(char *err, size_t errlen, cp_err rc, const char *fmt, ...)
@@ -158,9 +160,20 @@ static cp_err start_workers(struct pool_server *s, char *err, size_t errlen)
 static cp_err start_core(struct pool_server *s, const struct pool_server_options *o,
                          char *err, size_t errlen)
 {
-  struct farmers_deps fd = { &s->cfg, s->net, s->store, s->chain, s->metrics };
+  struct farmers_deps fd = { &s->cfg, s->net, s->store, s->chain, s->metrics, NULL,
+                             s->workq };
   struct partials_deps pd;
   cp_err rc;
+
+  /* Several front ends may share the database: only the lease holder
+   * runs the confirmer, money loop and refresher (pool/leader.h). */
+  if (!o->no_background) {
+    struct leader_options lo = { s->store, s->metrics, 0 };
+    rc = leader_new(&lo, &s->leader);
+    if (rc)
+      return fail(err, errlen, rc, "leader election: %s", cp_strerror(rc));
+    fd.leader = s->leader;
+  }
 
   rc = farmers_new(&fd, &s->farmers);
   if (rc)
@@ -173,6 +186,7 @@ static cp_err start_core(struct pool_server *s, const struct pool_server_options
   pd.workq = s->workq;
   pd.metrics = s->metrics;
   pd.sp_retry_ms = o->sp_retry_ms ? o->sp_retry_ms : DEFAULT_SP_RETRY_MS;
+  pd.leader = s->leader;
   rc = partials_new(&pd, &s->partials);
   if (rc)
     return fail(err, errlen, rc, "partials: %s", cp_strerror(rc));
@@ -195,6 +209,7 @@ static cp_err start_core(struct pool_server *s, const struct pool_server_options
     mo.chain = *s->chain;
     mo.wallet = s->wallet;
     mo.metrics = s->metrics;
+    mo.leader = s->leader;
     rc = money_loop_start(&mo, &s->money);
     if (rc)
       return fail(err, errlen, rc, "reward/payout loop: %s", cp_strerror(rc));
@@ -220,8 +235,12 @@ static cp_err start_http(struct pool_server *s, const struct pool_server_options
   http_config_init(&hc);
   hc.bind_addr = o->host ? o->host : s->cfg.server_host;
   hc.port = o->has_port ? o->port : s->cfg.server_port;
+  if (s->cfg.http_threads)
+    hc.threads = s->cfg.http_threads;
   if (o->http_threads)
     hc.threads = o->http_threads;
+  hc.max_connections = s->cfg.max_connections ? s->cfg.max_connections : hc.max_connections;
+  hc.max_conn_per_ip = s->cfg.max_conn_per_ip;
   hc.default_max_body = s->cfg.max_body_bytes;
   hc.rate_per_s = s->cfg.rate_limit_per_ip;
   hc.rate_burst = s->cfg.rate_limit_burst;
@@ -327,10 +346,12 @@ void pool_server_stop(struct pool_server *s)
     log_warn("server", "drain_timeout", "unanswered=%zu", left);
   http_server_free(s->http);
   money_loop_stop(s->money);
+  farmers_stop_refresher(s->farmers); /* it submits to the worker pool */
   partials_free(s->partials);
   workq_free(s->workq);
   farmers_free(s->farmers);
   api_free(s->api);
+  leader_free(s->leader);
   metrics_free(s->metrics);
   store_close(s->store);
   node_free(s->node);
@@ -352,6 +373,11 @@ struct store *pool_server_store(struct pool_server *s)
 struct metrics *pool_server_metrics(struct pool_server *s)
 {
   return s->metrics;
+}
+
+struct partials *pool_server_partials(struct pool_server *s)
+{
+  return s->partials;
 }
 
 const struct pool_config *pool_server_config(const struct pool_server *s)

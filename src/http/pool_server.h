@@ -10,6 +10,7 @@
 
 #include "pool/chain.h"
 #include "pool/config.h"
+#include "pool/partials.h"
 #include "store/store.h"
 #include "util/metrics.h"
 
@@ -47,6 +48,7 @@ void pool_server_stop(struct pool_server *s);
 uint16_t pool_server_port(const struct pool_server *s);
 struct store *pool_server_store(struct pool_server *s);
 struct metrics *pool_server_metrics(struct pool_server *s);
+struct partials *pool_server_partials(struct pool_server *s);
 const struct pool_config *pool_server_config(const struct pool_server *s);
 
 #endif

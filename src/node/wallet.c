@@ -42,10 +42,54 @@ cp_err wallet_parse_tx_record(const json_t *j, struct node_tx_record *out)
   return CP_OK;
 }
 
+static cp_err parse_coin_any(const json_t *j, void *out)
+{
+  return fullnode_parse_coin(j, out);
+}
+
+cp_err wallet_parse_tx_coins(const json_t *j, struct node_tx_coins *out)
+{
+  void *add = NULL, *rem = NULL;
+  cp_err rc;
+
+  memset(out, 0, sizeof *out);
+  rc = node__list(json_object_get(j, "additions"), WALLET_MAX_TX_COINS,
+                  sizeof *out->additions, parse_coin_any, &add, &out->n_additions, NULL);
+  if (!rc)
+    rc = node__list(json_object_get(j, "removals"), WALLET_MAX_TX_COINS,
+                    sizeof *out->removals, parse_coin_any, &rem, &out->n_removals, NULL);
+  out->additions = add;
+  out->removals = rem;
+  if (rc) {
+    node_tx_coins_release(out);
+    return CP_RPC_RESPONSE;
+  }
+  return CP_OK;
+}
+
+void node_tx_coins_release(struct node_tx_coins *c)
+{
+  free(c->additions);
+  free(c->removals);
+  memset(c, 0, sizeof *c);
+}
+
 /* node_parse_fn adapter for the call helpers */
 static cp_err parse_tx_record_any(const json_t *j, void *out)
 {
   return wallet_parse_tx_record(j, out);
+}
+
+struct tx_with_coins {
+  struct node_tx_record *rec;
+  struct node_tx_coins *coins;
+};
+
+static cp_err parse_tx_with_coins(const json_t *j, void *out)
+{
+  struct tx_with_coins *t = out;
+  cp_err rc = wallet_parse_tx_record(j, t->rec);
+  return rc ? rc : wallet_parse_tx_coins(j, t->coins);
 }
 
 cp_err wallet_log_in(struct node_client *c, uint32_t fingerprint,
@@ -128,6 +172,24 @@ cp_err wallet_get_transaction(struct node_client *c, const uint8_t tx_id[32],
   if (!rc)
     rc = node__call_parse(c, "get_transaction", req, "transaction",
                           parse_tx_record_any, out, err);
+  json_decref(req);
+  return rc;
+}
+
+cp_err wallet_get_transaction_coins(struct node_client *c, const uint8_t tx_id[32],
+                                    struct node_tx_record *out,
+                                    struct node_tx_coins *coins,
+                                    struct node_error *err)
+{
+  struct tx_with_coins t = { out, coins };
+  json_t *req = NULL;
+  cp_err rc;
+
+  memset(coins, 0, sizeof *coins);
+  rc = node__req_hash(&req, "transaction_id", tx_id);
+  if (!rc)
+    rc = node__call_parse(c, "get_transaction", req, "transaction",
+                          parse_tx_with_coins, &t, err);
   json_decref(req);
   return rc;
 }
@@ -227,6 +289,93 @@ cp_err wallet_send_transaction_multi(struct node_client *c,
     rc = node__call_parse(c, "send_transaction_multi", req, "transaction",
                           parse_tx_record_any, out, err);
   json_decref(req);
+  return rc;
+}
+
+static cp_err announcements_json(const struct node_coin_announcement *a, size_t n,
+                                 json_t **out)
+{
+  json_t *arr = json_array();
+  cp_err rc = arr ? CP_OK : CP_NOMEM;
+
+  for (size_t i = 0; i < n && !rc; i++) {
+    json_t *o = json_object();
+    if (!o || json_array_append_new(arr, o)) {
+      rc = CP_NOMEM;
+      break;
+    }
+    if (a[i].message_len > WALLET_MAX_ANN_MSG || (a[i].message_len && !a[i].message))
+      rc = CP_INVAL;
+    if (!rc)
+      rc = cjson_set_hex(o, "coin_id", a[i].coin_id, 32);
+    if (!rc)
+      rc = cjson_set_hex(o, "message", a[i].message, a[i].message_len);
+  }
+  if (rc) {
+    json_decref(arr);
+    arr = NULL;
+  }
+  *out = arr;
+  return rc;
+}
+
+/* The signed spend bundle of a create_signed_transaction answer. */
+static cp_err signed_bundle(const json_t *resp, struct chia_spend_bundle *out)
+{
+  const json_t *tx = json_object_get(resp, "signed_tx");
+  const json_t *sb;
+
+  if (!node__has(resp, "signed_tx")) {
+    const json_t *all = json_object_get(resp, "signed_txs");
+    if (!json_is_array(all) || !json_array_size(all))
+      return CP_RPC_RESPONSE;
+    tx = json_array_get(all, 0);
+  }
+  sb = json_object_get(tx, "spend_bundle");
+  if (!json_is_object(sb))
+    return CP_RPC_RESPONSE;
+  return chia_spend_bundle_from_json(sb, out) ? CP_RPC_RESPONSE : CP_OK;
+}
+
+cp_err wallet_create_signed_transaction(struct node_client *c,
+                                        const struct node_signed_tx_opts *opts,
+                                        const struct node_payment *pay, size_t n,
+                                        struct chia_spend_bundle *out,
+                                        struct node_error *err)
+{
+  static const char ep[] = "create_signed_transaction";
+  json_t *req = NULL, *resp = NULL, *adds = NULL, *anns = NULL;
+  cp_err rc;
+
+  memset(out, 0, sizeof *out);
+  if (!n || n > WALLET_MAX_ADDITIONS ||
+      opts->n_coin_announcements > WALLET_MAX_ANNOUNCEMENTS ||
+      (opts->n_coin_announcements && !opts->coin_announcements))
+    return CP_INVAL;
+  rc = node__req(&req);
+  if (!rc)
+    rc = cjson_set_u64(req, "wallet_id", opts->wallet_id ? opts->wallet_id : 1);
+  if (!rc)
+    rc = cjson_set_u64(req, "fee", opts->fee);
+  if (!rc)
+    rc = additions_json(pay, n, &adds);
+  if (!rc && json_object_set_new(req, "additions", adds))
+    rc = CP_NOMEM;
+  if (!rc && opts->n_coin_announcements) {
+    rc = announcements_json(opts->coin_announcements, opts->n_coin_announcements, &anns);
+    if (!rc && json_object_set_new(req, "coin_announcements", anns))
+      rc = CP_NOMEM;
+  }
+  /* the default already, said anyway: a wallet that pushed would spend
+   * its coins in a bundle that cannot land without ours */
+  if (!rc)
+    rc = cjson_set_bool(req, "push", false);
+  if (!rc)
+    rc = node_call(c, ep, req, &resp, err);
+  if (!rc && signed_bundle(resp, out))
+    rc = node__bad(err, ep, "signed_tx.spend_bundle");
+  json_decref(req);
+  json_decref(resp);
   return rc;
 }
 

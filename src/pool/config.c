@@ -35,7 +35,9 @@ static const struct key keys[] = {
   { "welcome_message", K_STR, OFF(welcome_message), 0, SMAX, 0 },
   { "pool_url", K_STR, OFF(pool_url), 1, SMAX, 0 },
   { "pool_fee", K_FEE, OFF(pool_fee_ppm), 0, 1000000, OFF(pool_fee_text) },
-  { "block_claim_fee", K_U64, OFF(block_claim_fee), 0, UINT64_MAX, 0 },
+  /* per absorbed reward; at most the smallest pool reward there will ever
+   * be (7/8 of 0.125 XCH), so a fee can never eat a whole reward */
+  { "block_claim_fee", K_U64, OFF(block_claim_fee), 0, 109375000000ull, 0 },
   { "payout_fee", K_U64, OFF(payout_fee), 0, UINT64_MAX, 0 },
   { "network", K_NETWORK, OFF(network), 0, 0, 0 },
   { "test_mode", K_BOOL, OFF(test_mode), 0, 1, 0 },
@@ -90,6 +92,11 @@ static const struct key keys[] = {
   { "server.partial_rate_per_launcher", K_U32, OFF(partial_rate_per_launcher), 0, 1000000, 0 },
   { "server.partial_burst_per_launcher", K_U32, OFF(partial_burst_per_launcher), 1, 1000000, 0 },
   { "server.worker_threads", K_U32, OFF(worker_threads), 0, 256, 0 },
+  { "server.http_threads", K_U32, OFF(http_threads), 0, 64, 0 },
+  { "server.max_connections", K_U32, OFF(max_connections), 1, 1000000, 0 },
+  { "server.max_conn_per_ip", K_U32, OFF(max_conn_per_ip), 0, 1000000, 0 },
+  { "server.sig_batch_wait_us", K_U32, OFF(sig_batch_wait_us), 0, 20000, 0 },
+  { "server.sig_batch_parallel_min", K_U32, OFF(sig_batch_parallel_min), 0, 1024, 0 },
   { "store.backend", K_BACKEND, OFF(store_backend), 0, 0, 0 },
   { "store.path", K_STR, OFF(store_path), 1, SMAX, 0 },
   { "store.dsn", K_STR, OFF(store_dsn), 0, SMAX, 0 },
@@ -151,6 +158,12 @@ void config_defaults(struct pool_config *c)
    * of hundreds from one launcher is a broken or hostile client */
   c->partial_rate_per_launcher = 5;
   c->partial_burst_per_launcher = 100;
+  /* a farm is a handful of connections; a NAT of many farms needs more */
+  c->max_connections = 1000;
+  c->max_conn_per_ip = 50;
+  /* bench_partials: a second signature job for fewer queued items costs
+   * more CPU per partial (smaller batches) than it gains in parallelism */
+  c->sig_batch_parallel_min = 8;
   copy_str(c->store_path, sizeof c->store_path, "chiapool.sqlite");
   copy_str(c->log_level, sizeof c->log_level, "info");
 }

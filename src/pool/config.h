@@ -23,7 +23,8 @@ struct pool_config {
   char pool_url[CONFIG_STR_MAX];
   uint64_t pool_fee_ppm;              /* pool_fee as parts per million */
   char pool_fee_text[32];             /* pool_fee as written: pool_info.fee */
-  uint64_t block_claim_fee;           /* mojos per absorb */
+  uint64_t block_claim_fee;           /* mojos per absorbed reward, paid
+                                         by the pool wallet (rewards.h) */
   uint64_t payout_fee;                /* mojos of blockchain fee per payout tx */
 
   /* network */
@@ -86,6 +87,11 @@ struct pool_config {
   uint32_t partial_rate_per_launcher; /* partials per second, 0 = off */
   uint32_t partial_burst_per_launcher;
   uint32_t worker_threads;            /* 0 = number of cores */
+  uint32_t http_threads;              /* libmicrohttpd polling threads, 0 = 2 */
+  uint32_t max_connections;
+  uint32_t max_conn_per_ip;           /* 0 = unlimited */
+  uint32_t sig_batch_wait_us;         /* longest wait for a fuller signature batch */
+  uint32_t sig_batch_parallel_min;    /* queued signatures that start another job */
 
   /* store */
   enum config_store_backend store_backend;

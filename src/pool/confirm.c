@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pool/leader.h"
 #include "pool/partials_int.h"
 #include "util/clock.h"
 #include "util/hex.h"
@@ -175,7 +176,9 @@ static void *confirmer_main(void *arg)
   while (!p->confirmer_stop) {
     struct timespec ts;
     pthread_mutex_unlock(&p->lock);
-    (void)partials_confirm_due(p, clock_unix_s(), NULL, NULL);
+    /* followers only queue: crediting is the leader's */
+    if (leader_is(p->d.leader))
+      (void)partials_confirm_due(p, clock_unix_s(), NULL, NULL);
     pthread_mutex_lock(&p->lock);
     if (p->confirmer_stop)
       break;

@@ -11,6 +11,8 @@
 #include "chia/cjson.h"
 #include "crypto/bls.h"
 #include "plotnft/state.h"
+#include "pool/leader.h"
+#include "pool/partials.h"
 #include "pool/protocol.h"
 #include "pool/singleton.h"
 #include "pool/token.h"
@@ -26,22 +28,10 @@
 #define FARMERS_MIN_DELAY_TIME 3600u
 /* GET /login lists at most this many recent partials (reference: 20). */
 #define FARMERS_LOGIN_PARTIALS 20
-/* Launchers in their PUT cooldown at once; beyond it the oldest entries are
- * dropped (a farmer slipping out of a cooldown early is harmless, memory
- * growing with hostile launcher ids is not). */
-#define FARMERS_COOLDOWN_MAX 65536
-
-struct cooldown {
-  uint8_t launcher_id[32];
-  uint64_t until;
-};
-
 struct farmers {
   struct farmers_deps d;
-  pthread_mutex_t mu;         /* cooldown table, refresher state */
+  pthread_mutex_t mu;         /* refresher state */
   pthread_cond_t cv;
-  struct cooldown *cd;
-  size_t ncd, capcd;
   pthread_t thr;
   int thr_started;
   int stop;
@@ -134,46 +124,6 @@ static bool is_member(const struct farmers *f, const struct singleton_result *r,
                              f->d.cfg->relative_lock_height);
 }
 
-/* ---- cooldown (PUT /farmer after an accepted difficulty change) ---- */
-
-static int cooldown_active(struct farmers *f, const uint8_t id[32], uint64_t now)
-{
-  int hit = 0;
-
-  pthread_mutex_lock(&f->mu);
-  for (size_t i = 0; i < f->ncd; i++)
-    if (!memcmp(f->cd[i].launcher_id, id, 32) && f->cd[i].until > now) {
-      hit = 1;
-      break;
-    }
-  pthread_mutex_unlock(&f->mu);
-  return hit;
-}
-
-static void cooldown_add(struct farmers *f, const uint8_t id[32], uint64_t until,
-                         uint64_t now)
-{
-  size_t j = 0;
-
-  pthread_mutex_lock(&f->mu);
-  for (size_t i = 0; i < f->ncd; i++)
-    if (f->cd[i].until > now && memcmp(f->cd[i].launcher_id, id, 32))
-      f->cd[j++] = f->cd[i];
-  f->ncd = j;
-  if (f->ncd == FARMERS_COOLDOWN_MAX) {
-    memmove(f->cd, f->cd + 1, (f->ncd - 1) * sizeof *f->cd);
-    f->ncd--;
-  }
-  if (f->ncd == f->capcd) {
-    f->capcd = f->capcd ? f->capcd * 2 : 16;
-    f->cd = xrealloc(f->cd, f->capcd * sizeof *f->cd);
-  }
-  memcpy(f->cd[f->ncd].launcher_id, id, 32);
-  f->cd[f->ncd].until = until;
-  f->ncd++;
-  pthread_mutex_unlock(&f->mu);
-}
-
 /* ---- lifecycle ---- */
 
 cp_err farmers_new(const struct farmers_deps *d, struct farmers **out)
@@ -200,20 +150,25 @@ cp_err farmers_new(const struct farmers_deps *d, struct farmers **out)
   return CP_OK;
 }
 
+void farmers_stop_refresher(struct farmers *f)
+{
+  if (!f || !f->thr_started)
+    return;
+  pthread_mutex_lock(&f->mu);
+  f->stop = 1;
+  pthread_cond_broadcast(&f->cv);
+  pthread_mutex_unlock(&f->mu);
+  pthread_join(f->thr, NULL);
+  f->thr_started = 0;
+}
+
 void farmers_free(struct farmers *f)
 {
   if (!f)
     return;
-  if (f->thr_started) {
-    pthread_mutex_lock(&f->mu);
-    f->stop = 1;
-    pthread_cond_broadcast(&f->cv);
-    pthread_mutex_unlock(&f->mu);
-    pthread_join(f->thr, NULL);
-  }
+  farmers_stop_refresher(f);
   pthread_cond_destroy(&f->cv);
   pthread_mutex_destroy(&f->mu);
-  free(f->cd);
   free(f);
 }
 
@@ -460,6 +415,7 @@ cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t *
   struct singleton_result res;
   struct store_farmer rec;
   uint8_t payout_ph[32];
+  uint64_t cool_until = 0;
   int valid = 0, member = 0, ok = 0;
   int auth_new = 0, payout_new = 0, diff_new = 0;
   uint32_t peak;
@@ -488,7 +444,11 @@ cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t *
                           (unsigned long long)p->authentication_token));
     goto out;
   }
-  if (cooldown_active(f, p->launcher_id, now)) {
+  /* In the store, not in memory: the cooldown holds across restarts and
+   * whichever front end the farmer's next PUT reaches. */
+  if ((rc = store_cooldown_get(f->d.store, p->launcher_id, &cool_until)))
+    goto out;
+  if (cool_until > now) {
     rc = reply(resp, errf(POOL_REQUEST_FAILED, "Cannot update farmer yet."));
     goto out;
   }
@@ -529,6 +489,19 @@ cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t *
              p->suggested_difficulty != rec.difficulty &&
              p->suggested_difficulty >= cfg->min_difficulty &&
              (!cfg->max_difficulty || p->suggested_difficulty <= cfg->max_difficulty);
+  if (diff_new) {
+    /* Taken before anything is written: of two PUTs racing on two front
+     * ends one changes the difficulty, the other gets 16 and changes
+     * nothing. */
+    int taken = 0;
+    if ((rc = store_cooldown_take(f->d.store, p->launcher_id, now,
+                                  now + cfg->farmer_update_cooldown, &taken)))
+      goto out;
+    if (!taken) {
+      rc = reply(resp, errf(POOL_REQUEST_FAILED, "Cannot update farmer yet."));
+      goto out;
+    }
+  }
   if (auth_new || payout_new) {
     rc = store_farmer_set_auth(f->d.store, p->launcher_id,
                                payout_new ? p->payout_instructions : NULL,
@@ -540,7 +513,6 @@ cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t *
     if ((rc = store_farmer_set_difficulty(f->d.store, p->launcher_id,
                                           p->suggested_difficulty, now)))
       goto out;
-    cooldown_add(f, p->launcher_id, now + cfg->farmer_update_cooldown, now);
   }
   metric_add(f->m_updated, 1);
   log_info("farmers", "updated", "launcher_id=%s auth=%d payout=%d difficulty=%d", lid,
@@ -782,6 +754,105 @@ out:
 
 /* ---- refresher ---- */
 
+/* Members followed at once: each walk is mostly node round trips, so a
+ * few in flight hide latency without crowding out partials' node jobs
+ * (the node class is capped at half the worker pool anyway). */
+#define FARMERS_REFRESH_INFLIGHT 8
+
+/* One refresh pass shared by its jobs; mu guards everything below it. */
+struct refresh_pass {
+  struct farmers *f;
+  uint32_t peak;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  size_t inflight;
+  size_t changed;
+  cp_err rc; /* the first failure; no new jobs after it */
+};
+
+struct refresh_job {
+  struct refresh_pass *pass;
+  const struct store_farmer *rec;
+  size_t changed;
+  cp_err rc;
+};
+
+static cp_err refresh_one(struct farmers *f, const struct store_farmer *rec,
+                          uint32_t peak, size_t *changed)
+{
+  int valid, member, ch;
+  cp_err rc = follow_known(f, rec, peak, &valid, &member, &ch, NULL);
+  if (rc)
+    return rc;
+  if (ch)
+    (*changed)++;
+  if (!member) {
+    char h[65];
+    hex32(h, rec->launcher_id);
+    log_info("farmers", "left_pool", "launcher_id=%s valid=%d", h, valid);
+  }
+  return CP_OK;
+}
+
+static void refresh_work(void *ctx)
+{
+  struct refresh_job *j = ctx;
+  j->rc = refresh_one(j->pass->f, j->rec, j->pass->peak, &j->changed);
+}
+
+static void refresh_done(void *ctx, cp_err status)
+{
+  struct refresh_job *j = ctx;
+  struct refresh_pass *ps = j->pass;
+  pthread_mutex_lock(&ps->mu);
+  ps->changed += j->changed;
+  if (!ps->rc)
+    ps->rc = status ? status : j->rc;
+  ps->inflight--;
+  pthread_cond_signal(&ps->cv);
+  pthread_mutex_unlock(&ps->mu);
+  free(j);
+}
+
+/* Follows l's members through the worker pool, at most
+ * FARMERS_REFRESH_INFLIGHT at a time; waits for all of them. */
+static cp_err refresh_concurrent(struct farmers *f, const struct store_farmer_list *l,
+                                 uint32_t peak, size_t *changed)
+{
+  struct refresh_pass ps = { .f = f, .peak = peak };
+  cp_err rc;
+
+  pthread_mutex_init(&ps.mu, NULL);
+  pthread_cond_init(&ps.cv, NULL);
+  pthread_mutex_lock(&ps.mu);
+  for (size_t i = 0; i < l->n && !ps.rc; i++) {
+    struct refresh_job *j;
+    while (ps.inflight >= FARMERS_REFRESH_INFLIGHT)
+      pthread_cond_wait(&ps.cv, &ps.mu);
+    if (ps.rc)
+      break;
+    j = xcalloc(1, sizeof *j);
+    j->pass = &ps;
+    j->rec = &l->items[i];
+    ps.inflight++;
+    pthread_mutex_unlock(&ps.mu);
+    rc = workq_submit(f->d.workq, PARTIALS_CLASS_NODE, refresh_work, refresh_done, j);
+    if (rc) {
+      /* queue full: this one on our own thread rather than skip it */
+      refresh_work(j);
+      refresh_done(j, CP_OK);
+    }
+    pthread_mutex_lock(&ps.mu);
+  }
+  while (ps.inflight)
+    pthread_cond_wait(&ps.cv, &ps.mu);
+  pthread_mutex_unlock(&ps.mu);
+  pthread_cond_destroy(&ps.cv);
+  pthread_mutex_destroy(&ps.mu);
+  *changed = ps.changed;
+  return ps.rc;
+}
+
 cp_err farmers_refresh(struct farmers *f, size_t *changed)
 {
   struct store_farmer_list l;
@@ -796,17 +867,11 @@ cp_err farmers_refresh(struct farmers *f, size_t *changed)
     return rc;
   if ((rc = store_farmer_list_members(f->d.store, &l)))
     return rc;
-  for (size_t i = 0; i < l.n; i++) {
-    int valid, member, ch;
-    if ((rc = follow_known(f, &l.items[i], peak, &valid, &member, &ch, NULL)))
-      break;
-    if (ch)
-      n++;
-    if (!member) {
-      char h[65];
-      hex32(h, l.items[i].launcher_id);
-      log_info("farmers", "left_pool", "launcher_id=%s valid=%d", h, valid);
-    }
+  if (f->d.workq) {
+    rc = refresh_concurrent(f, &l, peak, &n);
+  } else {
+    for (size_t i = 0; i < l.n && !rc; i++)
+      rc = refresh_one(f, &l.items[i], peak, &n);
   }
   store_farmer_list_release(&l);
   metric_add(f->m_changed, n);
@@ -831,7 +896,9 @@ static void *refresher_main(void *arg)
     if (f->stop)
       break;
     pthread_mutex_unlock(&f->mu);
-    rc = farmers_refresh(f, &changed);
+    /* one front end walks the members for all of them */
+    changed = 0;
+    rc = leader_is(f->d.leader) ? farmers_refresh(f, &changed) : CP_OK;
     if (rc)
       log_warn("farmers", "refresh_failed", "err=%s", cp_errname(rc));
     else if (changed)

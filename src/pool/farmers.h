@@ -29,6 +29,8 @@ struct farmers_deps {
   struct store *store;
   struct chain *chain;
   struct metrics *metrics; /* may be NULL */
+  struct leader *leader;   /* NULL: the refresher always runs */
+  struct workq *workq;     /* NULL: the refresher follows members one by one */
 };
 
 /* lifecycle */
@@ -41,7 +43,8 @@ cp_err farmers_post(struct farmers *f, const json_t *body, uint64_t now, json_t 
 /* PUT applies accepted changes at once and answers all three keys (true,
  * false, or null for an absent input). An accepted difficulty change starts
  * farmer_update_cooldown seconds in which further PUTs get 16 (the
- * reference instead delays every write by the cooldown). */
+ * reference instead delays every write by the cooldown). The cooldown is
+ * kept in the store: it survives restarts and binds every front end. */
 cp_err farmers_put(struct farmers *f, const json_t *body, uint64_t now, json_t **resp);
 /* GET /farmer and GET /login: query values as received (hex with or
  * without 0x; token decimal). NULL for a missing parameter; other
@@ -66,5 +69,8 @@ cp_err farmers_payout_puzzle_hash(const char *payout, const struct chia_consts *
 cp_err farmers_refresh(struct farmers *f, size_t *changed);
 /* Background thread calling farmers_refresh every interval_s. */
 cp_err farmers_start_refresher(struct farmers *f, unsigned interval_s);
+/* Stops and joins it (farmers_free does too); call before freeing the
+ * worker pool the refresher submits to. */
+void farmers_stop_refresher(struct farmers *f);
 
 #endif

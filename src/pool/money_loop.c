@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "node/wallet.h"
+#include "pool/leader.h"
 #include "pool/payouts.h"
 #include "pool/rewards.h"
 #include "util/clock.h"
@@ -15,13 +16,14 @@
 struct money_loop {
   struct money_loop_options o;
   struct rewards *rewards;
+  struct rewards_node_fee fee_wallet; /* the rewards engine's fee source */
   struct payouts *payouts;
   int logged_in;
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
   int stop;
-  struct metric *m_found, *m_absorbed, *m_paid_batches, *m_confirmed;
+  struct metric *m_found, *m_absorbed, *m_paid_batches, *m_confirmed, *m_claim_fees;
 };
 
 static int wallet_ready(struct money_loop *m)
@@ -49,12 +51,15 @@ static void collect(struct money_loop *m)
   rc = rewards_run_once(m->rewards, &r);
   metric_add(m->m_found, r.found);
   metric_add(m->m_absorbed, r.absorbed);
+  metric_add(m->m_claim_fees, r.claim_fees);
   if (rc)
     log_warn("money", "collect_failed", "err=%s", cp_errname(rc));
-  if (r.found || r.pushed || r.absorbed || r.refused || r.orphaned || r.reorgs)
+  if (r.found || r.pushed || r.absorbed || r.refused || r.orphaned || r.reorgs ||
+      r.fee_failed)
     log_info("money", "collect", "peak=%u found=%u pushed=%u refused=%u absorbed=%u "
-             "orphaned=%u reorgs=%u", r.peak, r.found, r.pushed, r.refused, r.absorbed,
-             r.orphaned, r.reorgs);
+             "orphaned=%u reorgs=%u claim_fees=%llu fee_failed=%u", r.peak, r.found,
+             r.pushed, r.refused, r.absorbed, r.orphaned, r.reorgs,
+             (unsigned long long)r.claim_fees, r.fee_failed);
 }
 
 static void pay(struct money_loop *m)
@@ -85,13 +90,19 @@ static void *loop_main(void *arg)
     uint64_t now = clock_mono_ms(), wait_until;
     struct timespec ts;
     pthread_mutex_unlock(&m->lock);
-    if (now >= next_collect) {
-      collect(m);
-      next_collect = clock_mono_ms() + (uint64_t)m->o.cfg->collect_pool_rewards_interval * 1000;
-    }
-    if (now >= next_pay) {
-      pay(m);
-      next_pay = clock_mono_ms() + (uint64_t)m->o.cfg->payment_interval * 1000;
+    if (!leader_is(m->o.leader)) {
+      /* a follower: look again in a second, run both once it takes over */
+      next_collect = next_pay = now + 1000;
+    } else {
+      if (now >= next_collect) {
+        collect(m);
+        next_collect = clock_mono_ms() +
+                       (uint64_t)m->o.cfg->collect_pool_rewards_interval * 1000;
+      }
+      if (now >= next_pay) {
+        pay(m);
+        next_pay = clock_mono_ms() + (uint64_t)m->o.cfg->payment_interval * 1000;
+      }
     }
     wait_until = next_collect < next_pay ? next_collect : next_pay;
     now = clock_mono_ms();
@@ -134,6 +145,14 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
   ro.store = o->store;
   ro.chain = o->chain;
   memcpy(ro.genesis_challenge, o->net->genesis_challenge, 32);
+  /* the fee spend's 1-mojo output goes back to the pool target, so it
+   * needs one (the rewards engine warns when a fee cannot be paid) */
+  if (o->wallet && o->cfg->block_claim_fee && o->cfg->have_default_target) {
+    m->fee_wallet.wallet = o->wallet;
+    m->fee_wallet.wallet_id = o->cfg->wallet_id;
+    memcpy(m->fee_wallet.target_ph, o->cfg->default_target_puzzle_hash, 32);
+    rewards_fee_source_from_node(&ro.fee, &m->fee_wallet);
+  }
   rc = rewards_new(&ro, &m->rewards);
   if (rc)
     goto fail;
@@ -142,7 +161,8 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
     memset(&po, 0, sizeof po);
     po.cfg = o->cfg;
     po.store = o->store;
-    payout_wallet_from_node(&po.wallet, o->wallet, o->cfg->wallet_id);
+    payout_wallet_from_node(&po.wallet, o->wallet, o->cfg->wallet_id, &m->o.chain,
+                            o->cfg->confirmation_security_threshold);
     rc = payouts_new(&po, &m->payouts);
     if (rc)
       goto fail;
@@ -153,6 +173,9 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
                                  NULL, NULL);
     m->m_absorbed = metrics_counter(o->metrics, "chiapool_rewards_absorbed_total",
                                     "Pool rewards absorbed to the target", NULL, NULL);
+    m->m_claim_fees = metrics_counter(o->metrics, "chiapool_rewards_claim_fee_mojos_total",
+                                      "Blockchain fees in the absorb bundles pushed (mojos)",
+                                      NULL, NULL);
     m->m_paid_batches = metrics_counter(o->metrics, "chiapool_payout_batches_sent_total",
                                         "Payout transactions accepted by the wallet",
                                         NULL, NULL);

@@ -23,6 +23,7 @@ struct money_loop_options {
   struct chain chain;
   struct node_client *wallet;     /* NULL: rewards only, no payouts */
   struct metrics *metrics;        /* may be NULL */
+  struct leader *leader;          /* NULL: always run (one front end) */
 };
 
 /* lifecycle */

@@ -163,11 +163,19 @@ static void diff_work(void *ctx)
   }
   next = difficulty_next(&p->dp, cur, recent, n, pj->received_at);
   if (next != cur) {
-    rc = store_farmer_set_difficulty(p->d.store, lid, next, pj->received_at);
-    if (rc == CP_OK) {
+    /* diff_lock serialises this process only; the compare-and-set keeps
+     * another front end that read the same difficulty from moving it a
+     * second time (then the stored value stands). */
+    int changed = 0;
+    rc = store_farmer_cas_difficulty(p->d.store, lid, cur, next, pj->received_at,
+                                     &changed);
+    if (rc == CP_OK && changed) {
       log_info("partials", "difficulty", "from=%llu to=%llu", (unsigned long long)cur,
                (unsigned long long)next);
       cur = next;
+    } else if (rc == CP_OK && !store_farmer_get(p->d.store, lid, &f)) {
+      cur = f.difficulty;
+      store_farmer_release(&f);
     }
   }
 out:
@@ -590,6 +598,7 @@ cp_err partials_new(const struct partials_deps *d, struct partials **out)
   rc = sigbatch_new(d->workq, PARTIALS_CLASS_CPU, 0, 0, p->kc, &p->sb);
   if (rc)
     goto fail;
+  sigbatch_set_tuning(p->sb, d->cfg->sig_batch_parallel_min, d->cfg->sig_batch_wait_us);
   if (pthread_create(&p->timer, NULL, retry_main, p)) {
     rc = CP_INTERNAL;
     goto fail;
@@ -634,6 +643,11 @@ void partials_free(struct partials *p)
   free(p);
 }
 
+void partials_set_sig_tuning(struct partials *p, size_t parallel_min, uint64_t wait_us)
+{
+  sigbatch_set_tuning(p->sb, parallel_min, wait_us);
+}
+
 void partials_stats(struct partials *p, struct partials_stats *out)
 {
   struct sigbatch_stats s;
@@ -646,6 +660,7 @@ void partials_stats(struct partials *p, struct partials_stats *out)
   out->sig_batches = s.batches;
   out->sig_max_batch = s.max_batch;
   out->sig_fallbacks = s.fallbacks;
+  out->sig_waits = s.waits;
   out->key_hits = k.hits;
   out->key_misses = k.misses;
 }

@@ -55,6 +55,7 @@ struct partials_deps {
   struct workq *workq;      /* shared worker pool */
   struct metrics *metrics;  /* may be NULL */
   uint32_t sp_retry_ms;     /* reference: 10000; tests use less */
+  struct leader *leader;    /* NULL: always confirm (one front end) */
 };
 
 struct partial_reply {
@@ -92,9 +93,13 @@ struct partials_stats {
   uint64_t sig_batches;    /* verification jobs that verified something */
   uint64_t sig_max_batch;  /* largest batch */
   uint64_t sig_fallbacks;  /* batches that failed and were re-checked alone */
+  uint64_t sig_waits;      /* batches that waited for more items */
   uint64_t key_hits;       /* decoded-key cache */
   uint64_t key_misses;
 };
 void partials_stats(struct partials *p, struct partials_stats *out);
+/* Retune signature batching at run time (see sigbatch_set_tuning); for
+ * benchmarks that compare settings under the same load. */
+void partials_set_sig_tuning(struct partials *p, size_t parallel_min, uint64_t wait_us);
 
 #endif

@@ -105,11 +105,13 @@ cp_err payouts_undistributed(struct store *s, uint64_t *out)
   if (rc)
     return rc;
   for (size_t i = 0; i < rl.n; i++) {
-    if (rl.items[i].amount > UINT64_MAX - absorbed) {
+    /* the claim fee left the pool wallet with the absorb */
+    uint64_t net = rl.items[i].amount - rl.items[i].claim_fee;
+    if (rl.items[i].claim_fee > rl.items[i].amount || net > UINT64_MAX - absorbed) {
       store_reward_list_release(&rl);
       return CP_INVAL;
     }
-    absorbed += rl.items[i].amount;
+    absorbed += net;
   }
   store_reward_list_release(&rl);
   rc = store_payout_live_total(s, &live);

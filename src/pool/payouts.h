@@ -3,8 +3,10 @@
  *
  * Money model. Nothing "undistributed" is stored; it is derived from the
  * ledger so it cannot drift:
- *   undistributed = sum(absorbed rewards) - sum(batches not failed)
- *                   - sum(carried balances)
+ *   undistributed = sum(absorbed rewards' amount - claim_fee)
+ *                   - sum(batches not failed) - sum(carried balances)
+ * (claim_fee: the absorb's blockchain fee, which the pool wallet paid; see
+ * rewards.h).
  * A batch is one wallet transaction; its lines are the outputs (member
  * lines carry the launcher id, the pool fee line does not) plus, when the
  * round pays a blockchain fee, one fee line at PAYOUTS_FEE_PH (32 zero
@@ -19,7 +21,10 @@
  *   1. reconcile: every planned batch is looked up in the wallet by its
  *      idempotency key before anything is sent; found -> submitted with
  *      that tx id, "never sent" -> sent now. Submitted batches are polled
- *      to confirmed / failed.
+ *      to confirmed / failed; failed only when the wallet port is certain
+ *      the transaction can never land (a double-spent input, see
+ *      payout_wallet_from_node), otherwise it stays submitted and the
+ *      operator settles it (`chiapool payouts retry`).
  *   2. plan, only when no batch is left planned: members and their points
  *      for the scheme (PROP and PPS: points since the last payout, then
  *      subtracted; PPLNS: the last pplns_window_points points or
@@ -43,6 +48,7 @@
 #include <stdint.h>
 
 #include "node/wallet.h"
+#include "pool/chain.h"
 #include "pool/config.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -55,7 +61,8 @@ extern const uint8_t PAYOUTS_FEE_PH[32];
 enum payout_tx_state {
   PAYOUT_TX_PENDING,
   PAYOUT_TX_CONFIRMED,
-  PAYOUT_TX_FAILED,     /* the wallet knows it did not and will not land */
+  PAYOUT_TX_FAILED,     /* certain never to land: paying the lines again
+                           cannot pay anyone twice */
 };
 
 /* The pool wallet as the engine sees it (tests supply fakes). */
@@ -69,6 +76,9 @@ struct payout_wallet_ops {
    * wallet never sent one (authoritative), CP_UNSUPPORTED if it cannot
    * tell. */
   cp_err (*find)(void *ctx, const char *key, uint8_t tx_id[32]);
+  /* PAYOUT_TX_FAILED only when it is certain never to land (the engine
+   * then pays the lines again); when unsure, PAYOUT_TX_PENDING. An error
+   * is "could not ask", retried next pass. */
   cp_err (*status)(void *ctx, const uint8_t tx_id[32],
                    enum payout_tx_state *st, uint32_t *height);
   cp_err (*balance)(void *ctx, uint64_t *spendable);
@@ -80,10 +90,24 @@ struct payout_wallet {
 };
 
 /* The real wallet (node/wallet.h): memo = idempotency key on every output;
- * find scans the newest WALLET_MAX_TXS records' memos. The client is not
- * owned. A wallet RPC error on send is a refusal (CP_TX_FAILED). */
+ * find scans the newest WALLET_MAX_TXS records' memos. A wallet RPC error
+ * on send is a refusal (CP_TX_FAILED). status() does not trust the
+ * wallet's "confirmed" (the Chia wallet sets it as soon as any of the
+ * transaction's removals is spent, by whoever spent it) and decides on
+ * chain, through chain:
+ *   confirmed: every addition of the record exists;
+ *   failed:    a removal is spent, none of the additions exists, and the
+ *              spend is buried under confirm_threshold blocks (the same
+ *              confirmation_security_threshold as rewards), so the
+ *              transaction is a double spend that can never be included;
+ *   pending:   anything else, including a record the wallet no longer
+ *              knows: its bundle may still sit in some mempool, and
+ *              without its removals nothing on chain can rule that out
+ *              (`chiapool payouts retry` settles such a batch).
+ * The client and the chain are not owned. */
 void payout_wallet_from_node(struct payout_wallet *out, struct node_client *wallet,
-                             uint32_t wallet_id);
+                             uint32_t wallet_id, const struct chain *chain,
+                             uint32_t confirm_threshold);
 
 struct payouts;
 

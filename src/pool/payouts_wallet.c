@@ -2,21 +2,31 @@
  *
  * Idempotency: every output carries the batch's key as its memo, so the
  * key is on chain and in the wallet's transaction records; find() scans the
- * newest records' "memos" for it. The wallet has no "failed" state for an
- * outgoing transaction, so status() reports pending until it confirms;
- * an operator settles a stuck batch with `chiapool payouts retry`. */
+ * newest records' "memos" for it.
+ *
+ * Status. The wallet has no "failed" state for an outgoing transaction,
+ * and its "confirmed" means only that one of the removals was spent (by
+ * anyone: a double spend confirms too), so status() asks the chain (rules
+ * in payouts.h). The mempool errors a record's sent_to may carry (e.g.
+ * DOUBLE_SPEND) are not used: a conflict with a bundle that is itself
+ * still pending proves nothing. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chia/cjson.h"
+#include "chia/coin.h"
 #include "pool/payouts.h"
 #include "util/hex.h"
 #include "util/log.h"
 
+#define TX_TYPE_OUTGOING 1 /* chia TransactionType.OUTGOING_TX */
+
 struct wallet_port {
   struct node_client *c;
   uint32_t wallet_id;
+  struct chain chain;
+  uint32_t threshold;
 };
 
 /* One port per process is all the server needs; the struct is tiny and
@@ -82,7 +92,7 @@ static cp_err wp_find(void *ctx, const char *key, uint8_t tx_id[32])
   char hexkey[2 * STORE_KEY_MAX + 1];
   json_t *req = json_object(), *resp = NULL;
   const json_t *arr;
-  size_t klen = strnlen(key, STORE_KEY_MAX + 1);
+  size_t klen = strnlen(key, STORE_KEY_MAX + 1), outgoing = 0, with_memos = 0;
   cp_err rc = CP_NOT_FOUND;
 
   if (!req)
@@ -109,16 +119,82 @@ static cp_err wp_find(void *ctx, const char *key, uint8_t tx_id[32])
   }
   rc = CP_NOT_FOUND;
   for (size_t i = 0; i < json_array_size(arr) && i < WALLET_MAX_TXS; i++) {
-    const json_t *t = json_array_get(arr, i);
-    if (!memo_has(json_object_get(t, "memos"), hexkey, 0))
+    const json_t *t = json_array_get(arr, i), *m = json_object_get(t, "memos");
+    uint64_t type;
+    if (!cjson_get_u64(t, "type", UINT32_MAX, &type) && type == TX_TYPE_OUTGOING)
+      outgoing++;
+    if (json_object_size(m) || json_array_size(m))
+      with_memos++;
+    if (!memo_has(m, hexkey, 0))
       continue;
     rc = cjson_get_hex(t, "name", tx_id, 32);
     break;
   }
+  /* Outgoing transactions shown without a single memo: this wallet does not
+   * report memos, so it cannot say a key was never sent, and "not found"
+   * would pay the batch a second time after a crash (the engine holds it
+   * for the operator instead). */
+  if (rc == CP_NOT_FOUND && outgoing && !with_memos)
+    rc = CP_UNSUPPORTED;
 out:
   json_decref(req);
   json_decref(resp);
   return rc;
+}
+
+static void node_coin_id(const struct node_coin *c, uint8_t id[32])
+{
+  struct chia_coin cc;
+
+  memcpy(cc.parent_coin_info, c->parent_coin_info, 32);
+  memcpy(cc.puzzle_hash, c->puzzle_hash, 32);
+  cc.amount = c->amount;
+  coin_id(&cc, id);
+}
+
+/* Height at which the first spent removal was spent, 0 if none is. A
+ * removal the node does not know (a reorg took its creation away) is no
+ * evidence either way. */
+static cp_err removal_spent_at(struct wallet_port *w, const struct node_tx_coins *tc,
+                               uint32_t *height)
+{
+  *height = 0;
+  for (size_t i = 0; i < tc->n_removals; i++) {
+    struct node_coin_record r;
+    uint8_t id[32];
+    cp_err rc;
+    node_coin_id(&tc->removals[i], id);
+    rc = w->chain.ops->coin_record(w->chain.ctx, id, &r);
+    if (rc == CP_NOT_FOUND)
+      continue;
+    if (rc)
+      return rc;
+    if (r.spent_block_index) {
+      *height = r.spent_block_index;
+      return CP_OK;
+    }
+  }
+  return CP_OK;
+}
+
+/* How many of the additions exist on chain (spent or not). */
+static cp_err additions_on_chain(struct wallet_port *w, const struct node_tx_coins *tc,
+                                 size_t *found)
+{
+  *found = 0;
+  for (size_t i = 0; i < tc->n_additions; i++) {
+    struct node_coin_record r;
+    uint8_t id[32];
+    cp_err rc;
+    node_coin_id(&tc->additions[i], id);
+    rc = w->chain.ops->coin_record(w->chain.ctx, id, &r);
+    if (rc == CP_NOT_FOUND)
+      continue;
+    if (rc)
+      return rc;
+    (*found)++;
+  }
+  return CP_OK;
 }
 
 static cp_err wp_status(void *ctx, const uint8_t tx_id[32],
@@ -126,12 +202,69 @@ static cp_err wp_status(void *ctx, const uint8_t tx_id[32],
 {
   struct wallet_port *w = ctx;
   struct node_tx_record rec;
-  cp_err rc = wallet_get_transaction(w->c, tx_id, &rec, NULL);
+  struct node_tx_coins tc;
+  struct node_blockchain_state bs;
+  struct node_error e;
+  uint32_t spent_at;
+  size_t found;
+  char hex[65];
+  cp_err rc;
+
+  *st = PAYOUT_TX_PENDING;
+  *height = 0;
+  hex_encode(hex, tx_id, 32);
+  rc = wallet_get_transaction_coins(w->c, tx_id, &rec, &tc, &e);
+  if (rc == CP_RPC_ERROR && strstr(e.message, "Transaction ") &&
+      strstr(e.message, " not found")) {
+    /* Forgotten (deleted unconfirmed, wallet resynced): without its
+     * removals nothing proves it cannot land, so it stays pending rather
+     * than blocking later rounds with an error. */
+    log_warn("payouts", "tx_unknown_to_wallet", "tx=%s", hex);
+    return CP_OK;
+  }
   if (rc)
     return rc;
-  *st = rec.confirmed ? PAYOUT_TX_CONFIRMED : PAYOUT_TX_PENDING;
-  *height = rec.confirmed_at_height;
-  return CP_OK;
+  if (!tc.n_removals || !tc.n_additions) {
+    /* nothing of it to look for on chain: only the wallet can say */
+    *st = rec.confirmed ? PAYOUT_TX_CONFIRMED : PAYOUT_TX_PENDING;
+    *height = rec.confirmed_at_height;
+    goto out;
+  }
+  /* If it landed, every removal is spent at one height and every addition
+   * exists; removals first, so a block arriving between the two looks
+   * confirmed rather than failed. */
+  rc = removal_spent_at(w, &tc, &spent_at);
+  if (rc || !spent_at)
+    goto out;
+  rc = additions_on_chain(w, &tc, &found);
+  if (rc)
+    goto out;
+  if (found == tc.n_additions) {
+    *st = PAYOUT_TX_CONFIRMED;
+    *height = spent_at;
+    goto out;
+  }
+  /* Some additions but not all: another spend made some of the same
+   * coins, so some members may hold their payment; only the operator can
+   * sort that out. */
+  if (found) {
+    log_warn("payouts", "tx_partly_on_chain", "tx=%s additions=%zu found=%zu", hex,
+             tc.n_additions, found);
+    goto out;
+  }
+  rc = w->chain.ops->state(w->chain.ctx, &bs);
+  if (rc || !bs.has_peak)
+    goto out;
+  /* Buried like the rewards we absorb: a reorg deeper than this could
+   * undo the other spend, and the rest of the pool assumes none. */
+  if ((uint64_t)spent_at + w->threshold <= bs.peak.height) {
+    log_warn("payouts", "tx_double_spent", "tx=%s removal_spent_at=%u peak=%u", hex,
+             (unsigned)spent_at, (unsigned)bs.peak.height);
+    *st = PAYOUT_TX_FAILED;
+  }
+out:
+  node_tx_coins_release(&tc);
+  return rc;
 }
 
 static cp_err wp_balance(void *ctx, uint64_t *spendable)
@@ -153,10 +286,13 @@ static const struct payout_wallet_ops wp_ops = {
 };
 
 void payout_wallet_from_node(struct payout_wallet *out, struct node_client *wallet,
-                             uint32_t wallet_id)
+                             uint32_t wallet_id, const struct chain *chain,
+                             uint32_t confirm_threshold)
 {
   the_port.c = wallet;
   the_port.wallet_id = wallet_id;
+  the_port.chain = *chain;
+  the_port.threshold = confirm_threshold;
   out->ops = &wp_ops;
   out->ctx = &the_port;
 }

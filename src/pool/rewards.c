@@ -31,6 +31,7 @@ struct rewards {
    * spoken for, so no second bundle may spend it */
   uint8_t (*busy)[32];
   size_t n_busy, cap_busy;
+  struct rewards_fee_source fee;
   int fee_warned;
 };
 
@@ -63,6 +64,7 @@ cp_err rewards_new(const struct rewards_options *o, struct rewards **out)
   r->cfg = o->cfg;
   r->store = o->store;
   r->chain = o->chain;
+  r->fee = o->fee;
   memcpy(r->genesis, o->genesis_challenge, 32);
   *out = r;
   return CP_OK;
@@ -351,6 +353,44 @@ static cp_err push(struct rewards *r, const struct chia_spend_bundle *sb,
   return rc;
 }
 
+/* A reward's share of the blockchain fee: block_claim_fee, never more than
+ * the reward itself (so amount - claim_fee cannot wrap). 0 without a fee
+ * source, since nothing could pay it. */
+static uint64_t claim_fee_of(const struct rewards *r, const struct store_reward *x)
+{
+  uint64_t f = r->cfg->block_claim_fee;
+  if (!r->fee.sign)
+    return 0;
+  return f < x->amount ? f : x->amount;
+}
+
+/* Add the pool wallet's fee spend to the absorb bundle sb; 0 (logged)
+ * when the wallet could not sign it, so there is nothing to push. */
+static int add_fee(struct rewards *r, const struct store_reward *rw, size_t n, uint64_t fee,
+                   struct chia_spend_bundle *sb)
+{
+  struct chia_spend_bundle fsb;
+  uint8_t ids[PLOTNFT_ABSORB_MAX][32];
+  char why[256] = "";
+  cp_err rc;
+
+  for (size_t i = 0; i < n; i++)
+    memcpy(ids[i], rw[i].coin_id, 32);
+  memset(&fsb, 0, sizeof fsb);
+  rc = r->fee.sign(r->fee.ctx, fee, (const uint8_t (*)[32])ids, n, &fsb, why, sizeof why);
+  if (!rc)
+    rc = coin_bundle_merge(sb, &fsb);
+  chia_spend_bundle_release(&fsb);
+  if (rc) {
+    /* an absorb without its fee could sit in the mempool behind paying
+     * spends; retried on the next pass instead */
+    log_warn("rewards", "claim_fee_unavailable", "rewards=%zu fee=%llu err=%s why=\"%s\"",
+             n, (unsigned long long)fee, cp_errname(rc), why);
+    return 0;
+  }
+  return 1;
+}
+
 /* Absorb one farmer's rewards rw[0..n) (all found, or all one pending
  * bundle when `pending`). */
 static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
@@ -359,6 +399,7 @@ static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
 {
   struct chia_spend_bundle sb;
   uint8_t txid[32];
+  uint64_t fee = 0;
   int refused;
   cp_err rc;
 
@@ -372,19 +413,35 @@ static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
     return rc;
   if (pending && memcmp(txid, rw[0].absorb_tx_id, 32))
     log_info("rewards", "singleton_moved", "rebuilding=%zu", n);
+  for (size_t i = 0; i < n; i++)
+    fee += claim_fee_of(r, &rw[i]); /* n * fee <= the rewards: no overflow */
+  if (fee && !add_fee(r, rw, n, fee, &sb)) {
+    rep->fee_failed++;
+    chia_spend_bundle_release(&sb);
+    return CP_OK; /* found stays found, absorbing stays absorbing */
+  }
   /* Recorded before the push: after a crash the rewards are absorbing
    * with this id, so nothing builds a second bundle while it may land. */
-  for (size_t i = 0; i < n && !rc; i++)
-    rc = set_reward(r, &rw[i], STORE_REWARD_ABSORBING, txid);
+  for (size_t i = 0; i < n && !rc; i++) {
+    struct store_reward x = rw[i];
+    x.claim_fee = claim_fee_of(r, &rw[i]);
+    rc = set_reward(r, &x, STORE_REWARD_ABSORBING, txid);
+  }
   if (!rc)
     rc = push(r, &sb, &refused);
   if (!rc && refused) {
     rep->refused++;
-    for (size_t i = 0; i < n && !rc; i++)
-      rc = set_reward(r, &rw[i], STORE_REWARD_FOUND, txid);
+    /* the fee stays recorded: a refused bundle may still be in some
+     * mempool, and if it lands the wallet has paid it */
+    for (size_t i = 0; i < n && !rc; i++) {
+      struct store_reward x = rw[i];
+      x.claim_fee = claim_fee_of(r, &rw[i]);
+      rc = set_reward(r, &x, STORE_REWARD_FOUND, txid);
+    }
     pend_drop(r, txid);
   } else if (!rc) {
     rep->pushed++;
+    rep->claim_fees += fee;
     pend_set(r, txid, peak + REWARDS_RETRY_BLOCKS);
   }
   chia_spend_bundle_release(&sb);
@@ -484,9 +541,10 @@ cp_err rewards_absorb(struct rewards *r, struct rewards_report *rep)
   struct node_blockchain_state st;
   cp_err rc;
 
-  if (r->cfg->block_claim_fee && !r->fee_warned) {
-    log_warn("rewards", "claim_fee_unsupported",
-             "block_claim_fee=%llu absorbing without a fee",
+  if (r->cfg->block_claim_fee && !r->fee.sign && !r->fee_warned) {
+    log_warn("rewards", "claim_fee_no_wallet",
+             "block_claim_fee=%llu absorbing without a fee: no wallet (or no "
+             "default target) to pay it",
              (unsigned long long)r->cfg->block_claim_fee);
     r->fee_warned = 1;
   }

@@ -29,16 +29,33 @@
  * A found reward whose coin is gone without our absorb (or never existed
  * on the current chain) becomes orphaned.
  *
- * Blockchain fee: block_claim_fee needs a spend signed by the pool wallet
- * added to the bundle; the wallet RPC cannot sign such a spend, so absorbs
- * are sent without a fee (the supported path) and a configured fee is
- * logged once and ignored. */
+ * Blockchain fee (pool-reference create_absorb_transaction): the absorb
+ * spends put nothing aside for a fee, so with block_claim_fee > 0 the pool
+ * wallet adds a spend of its own (rewards_fee_source) paying
+ * block_claim_fee per absorbed reward, capped at the reward's amount (the
+ * config already refuses more than the smallest pool reward), with one
+ * output of 1 mojo to the pool target and an ASSERT_COIN_ANNOUNCEMENT of
+ * every reward coin's "$": the wallet's spend is valid only next to the
+ * absorb, so the fee cannot be taken without the reward landing. The two
+ * are pushed as one bundle (spends concatenated, signatures aggregated).
+ * The tracked id stays the hash of the absorb spends alone: the wallet's
+ * coin choice changes the whole bundle's hash, not whether the singleton
+ * moved. Each reward records its share of the fee (claim_fee) with the
+ * absorbing state, before the push, and keeps it if the node refuses (a
+ * refused push may still be in a mempool and land); payouts count
+ * amount - claim_fee. When the wallet cannot sign (error, not enough
+ * coins) nothing is pushed: the rewards stay as they are, a warning says
+ * why, and the next pass tries again. Without a fee source (no wallet) a
+ * configured fee cannot be paid: absorbs go out without one (claim_fee 0)
+ * and a warning says so once. */
 #ifndef CP_POOL_REWARDS_H
 #define CP_POOL_REWARDS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chia/types.h"
+#include "node/rpc.h"
 #include "pool/chain.h"
 #include "pool/config.h"
 #include "store/store.h"
@@ -50,11 +67,31 @@
 
 struct rewards;
 
+/* The pool wallet's fee spend for one absorb bundle: a signed, unpushed
+ * spend bundle paying `fee` and asserting the coin announcement "$" of
+ * each reward coin id (the absorb makes them). why (>= 1 byte) gets a
+ * reason on failure; *out is the engine's to release. */
+struct rewards_fee_source {
+  cp_err (*sign)(void *ctx, uint64_t fee, const uint8_t (*reward_coin_ids)[32], size_t n,
+                 struct chia_spend_bundle *out, char *why, size_t whylen);
+  void *ctx;
+};
+
+/* The real wallet (node/wallet.h create_signed_transaction), one 1-mojo
+ * output to target_ph; the caller keeps this alive while the engine runs. */
+struct rewards_node_fee {
+  struct node_client *wallet;  /* not owned */
+  uint32_t wallet_id;
+  uint8_t target_ph[32];
+};
+void rewards_fee_source_from_node(struct rewards_fee_source *out, struct rewards_node_fee *ctx);
+
 struct rewards_options {
   const struct pool_config *cfg; /* must outlive the engine */
   struct store *store;
   struct chain chain;
   uint8_t genesis_challenge[32];
+  struct rewards_fee_source fee; /* sign NULL: no wallet, no fee */
 };
 
 struct rewards_report {
@@ -65,6 +102,8 @@ struct rewards_report {
   unsigned found;        /* new rewards recorded */
   unsigned pushed;       /* absorb bundles pushed */
   unsigned refused;
+  unsigned fee_failed;   /* bundles held back: the wallet could not pay */
+  uint64_t claim_fees;   /* blockchain fees in the bundles pushed */
   unsigned absorbed;     /* rewards that reached absorbed */
   unsigned orphaned;
 };

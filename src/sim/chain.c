@@ -486,6 +486,17 @@ cp_err sim_chain_blocks(struct sim_chain *c, uint32_t start, uint32_t end,
   return CP_OK;
 }
 
+bool sim_chain_spent_in_mempool(struct sim_chain *c, const uint8_t id[32])
+{
+  bool found = false;
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; i < c->n_pending && !found; i++)
+    for (size_t k = 0; k < c->pending[i].n_removals && !found; k++)
+      found = !memcmp(c->pending[i].removals[k], id, 32);
+  pthread_mutex_unlock(&c->mu);
+  return found;
+}
+
 cp_err sim_chain_coin(struct sim_chain *c, const uint8_t id[32],
                       struct sim_coin_record *out)
 {
@@ -658,8 +669,10 @@ cp_err sim_chain_add_coin(struct sim_chain *c, const struct chia_coin *coin)
   return rc;
 }
 
-cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,
-                         const char **why)
+/* replace: evict the pending bundles sb conflicts with instead of
+ * refusing sb */
+static cp_err push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb, bool replace,
+                      const char **why)
 {
   struct sim_view view;
   struct sim_tx tx;
@@ -687,20 +700,42 @@ cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb
   rc = sim_tx_check(sb, &view, &tx, why);
   if (rc)
     goto out;
-  for (size_t i = 0; i < c->n_pending; i++) {
-    if (sim_tx_conflicts(&tx, &c->pending[i])) {
-      /* a real node would replace by fee; the simulator keeps the first */
-      sim_tx_release(&tx);
-      *why = "MEMPOOL_CONFLICT";
-      rc = CP_TX_FAILED;
-      goto out;
+  for (size_t i = 0; i < c->n_pending;) {
+    if (!sim_tx_conflicts(&tx, &c->pending[i])) {
+      i++;
+      continue;
     }
+    if (replace) {
+      log_info("sim", "tx_replaced", "pending=%zu", i);
+      sim_tx_release(&c->pending[i]);
+      memmove(&c->pending[i], &c->pending[i + 1],
+              (c->n_pending - i - 1) * sizeof *c->pending);
+      c->n_pending--;
+      continue;
+    }
+    /* a real node would replace by fee; the simulator keeps the first */
+    sim_tx_release(&tx);
+    *why = "MEMPOOL_CONFLICT";
+    rc = CP_TX_FAILED;
+    goto out;
   }
   c->pending = xrealloc(c->pending, (c->n_pending + 1) * sizeof *c->pending);
   c->pending[c->n_pending++] = tx;
 out:
   pthread_mutex_unlock(&c->mu);
   return rc;
+}
+
+cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,
+                         const char **why)
+{
+  return push_tx(c, sb, false, why);
+}
+
+cp_err sim_chain_replace_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,
+                            const char **why)
+{
+  return push_tx(c, sb, true, why);
 }
 
 cp_err sim_chain_farm_block(struct sim_chain *c, const uint8_t farmer_ph[32],

@@ -141,6 +141,9 @@ cp_err sim_chain_blocks(struct sim_chain *c, uint32_t start, uint32_t end,
                         struct sim_block **out, size_t *n);
 cp_err sim_chain_coin(struct sim_chain *c, const uint8_t id[32],
                       struct sim_coin_record *out);
+/* Whether a bundle waiting in the mempool spends coin id (a wallet learns
+ * this from its node and does not pick that coin again). */
+bool sim_chain_spent_in_mempool(struct sim_chain *c, const uint8_t id[32]);
 /* Coins at any of the puzzle hashes, confirmed in [start, end) (end 0 = no
  * bound), spent ones only if include_spent. *out is malloc'd. */
 cp_err sim_chain_coins_by_puzzle_hashes(struct sim_chain *c, const uint8_t (*phs)[32],
@@ -179,6 +182,11 @@ cp_err sim_chain_add_coin(struct sim_chain *c, const struct chia_coin *coin);
  * (or was already); CP_TX_FAILED with *why the node's Err name. */
 cp_err sim_chain_push_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,
                          const char **why);
+/* The same, but the pending bundles that spend one of sb's coins are
+ * dropped rather than sb refused: what a real node's replace-by-fee does,
+ * or another farmer including a conflicting bundle first. */
+cp_err sim_chain_replace_tx(struct sim_chain *c, const struct chia_spend_bundle *sb,
+                            const char **why);
 /* A block at the current signage point without a proof (tests and demo
  * set-up: "farm a block"). height may be NULL. */
 cp_err sim_chain_farm_block(struct sim_chain *c, const uint8_t farmer_ph[32],

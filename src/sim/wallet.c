@@ -31,6 +31,7 @@ struct wtx {
   uint64_t fee;
   struct chia_coin *adds;
   size_t n_adds;
+  char **memos;                /* per addition, NULL = none */
   struct chia_coin *rems;
   size_t n_rems;
   uint8_t (*rem_ids)[32];
@@ -83,17 +84,18 @@ static int key_of(const struct sim_wallet *w, const uint8_t ph[32])
 
 /* --- transactions --- */
 
-/* Refresh confirmation of pending transactions; caller holds mu. */
+/* Refresh confirmation of pending transactions; caller holds mu. Like
+ * the Chia wallet, any spend of a removal confirms, whoever made it. */
 static void update_confirmed__(struct sim_wallet *w)
 {
   for (size_t i = 0; i < w->n_txs; i++) {
     struct wtx *t = &w->txs[i];
-    struct sim_coin_record r;
-    if (t->confirmed || !t->n_rems)
-      continue;
-    if (!sim_chain_coin(w->chain, t->rem_ids[0], &r) && r.spent_height) {
-      t->confirmed = true;
-      t->confirmed_height = r.spent_height;
+    for (size_t j = 0; !t->confirmed && j < t->n_rems; j++) {
+      struct sim_coin_record r;
+      if (!sim_chain_coin(w->chain, t->rem_ids[j], &r) && r.spent_height) {
+        t->confirmed = true;
+        t->confirmed_height = r.spent_height;
+      }
     }
   }
 }
@@ -154,10 +156,14 @@ static int by_amount_desc(const void *a, const void *b)
 }
 
 /* Build the bundle for the selected coins; the first spend makes every
- * output and announces, the others assert its announcement. */
-static cp_err build_bundle(struct sim_wallet *w, const struct sim_coin_record *in, size_t n_in,
-                           const struct node_payment *pay, size_t n, uint64_t change,
-                           uint64_t fee, struct chia_spend_bundle *sb, struct wtx *t)
+ * output and announces, the others assert its announcement. The first
+ * also asserts asserts[0..n_asserts) (create_signed_transaction's
+ * coin_announcements), which ties the bundle to spends outside it. */
+static cp_err build_bundle_ann(struct sim_wallet *w, const struct sim_coin_record *in,
+                               size_t n_in, const struct node_payment *pay, size_t n,
+                               uint64_t change, uint64_t fee,
+                               const uint8_t (*asserts)[32], size_t n_asserts,
+                               struct chia_spend_bundle *sb, struct wtx *t)
 {
   struct chia_coin_spend *cs = xcalloc(n_in, sizeof *cs);
   struct bls_sig *sigs = xcalloc(n_in, sizeof *sigs), agg;
@@ -174,11 +180,14 @@ static cp_err build_bundle(struct sim_wallet *w, const struct sim_coin_record *i
   buf_init(&c0, STDTX_CONDS_MAX);
   buf_init(&c1, STDTX_CONDS_MAX);
   t->adds = xcalloc(n + 1, sizeof *t->adds);
+  t->memos = xcalloc(n + 1, sizeof *t->memos);
   coin_id(&in[0].coin, first_id);
   for (size_t i = 0; i < n && !rc; i++) {
     rc = stdtx_conds_create_coin(&first, pay[i].puzzle_hash, pay[i].amount,
                                  (const uint8_t *)pay[i].memo,
                                  pay[i].memo ? strlen(pay[i].memo) : 0);
+    if (pay[i].memo)
+      t->memos[i] = xstrdup(pay[i].memo);
     memcpy(t->adds[i].parent_coin_info, first_id, 32);
     memcpy(t->adds[i].puzzle_hash, pay[i].puzzle_hash, 32);
     t->adds[i].amount = pay[i].amount;
@@ -193,6 +202,8 @@ static cp_err build_bundle(struct sim_wallet *w, const struct sim_coin_record *i
   }
   if (!rc && fee)
     rc = stdtx_conds_reserve_fee(&first, fee);
+  for (size_t i = 0; i < n_asserts && !rc; i++)
+    rc = stdtx_conds_assert_coin_ann(&first, asserts[i]);
   if (!rc && n_in > 1)
     rc = stdtx_conds_create_coin_ann(&first, &ann_msg, 1);
   memcpy(pre, first_id, 32);
@@ -223,8 +234,18 @@ static cp_err build_bundle(struct sim_wallet *w, const struct sim_coin_record *i
   return rc;
 }
 
+static cp_err build_bundle(struct sim_wallet *w, const struct sim_coin_record *in, size_t n_in,
+                           const struct node_payment *pay, size_t n, uint64_t change,
+                           uint64_t fee, struct chia_spend_bundle *sb, struct wtx *t)
+{
+  return build_bundle_ann(w, in, n_in, pay, n, change, fee, NULL, 0, sb, t);
+}
+
 static void wtx_release(struct wtx *t)
 {
+  for (size_t i = 0; t->memos && i < t->n_adds; i++)
+    free(t->memos[i]);
+  free(t->memos);
   free(t->adds);
   free(t->rems);
   free(t->rem_ids);
@@ -259,7 +280,8 @@ cp_err sim_wallet_send(struct sim_wallet *w, const struct node_payment *pay, siz
   qsort(v, nv, sizeof *v, by_amount_desc);
   sel = xcalloc(nv ? nv : 1, sizeof *sel);
   for (size_t i = 0; i < nv && have < need && nsel < SIM_WALLET_MAX_INPUTS; i++) {
-    if (pending_removal__(w, v[i].id) || !v[i].coin.amount)
+    if (pending_removal__(w, v[i].id) || !v[i].coin.amount ||
+        sim_chain_spent_in_mempool(w->chain, v[i].id))
       continue;
     sel[nsel++] = v[i];
     have += v[i].coin.amount;
@@ -300,6 +322,187 @@ out:
   chia_spend_bundle_release(&sb);
   free(v);
   free(sel);
+  return rc;
+}
+
+cp_err sim_wallet_double_spend(struct sim_wallet *w, const uint8_t tx_id[32],
+                               uint8_t new_tx_id[32], const char **why)
+{
+  struct chia_spend_bundle sb;
+  struct sim_coin_record in;
+  struct node_payment pay;
+  struct wtx scratch;
+  const struct wtx *t = NULL;
+  cp_err rc;
+
+  *why = NULL;
+  memset(&sb, 0, sizeof sb);
+  memset(&scratch, 0, sizeof scratch);
+  pthread_mutex_lock(&w->mu);
+  for (size_t i = 0; i < w->n_txs && !t; i++)
+    if (!memcmp(w->txs[i].name, tx_id, 32))
+      t = &w->txs[i];
+  if (!t || !t->n_rems) {
+    rc = CP_NOT_FOUND;
+    goto out;
+  }
+  memset(&in, 0, sizeof in);
+  in.coin = t->rems[0];
+  memcpy(in.id, t->rem_ids[0], 32);
+  /* to another receive address, so the bundle differs from any the
+   * wallet would make for the same coin */
+  memset(&pay, 0, sizeof pay);
+  memcpy(pay.puzzle_hash, w->ph[w->n_keys > 1 ? 1 : 0], 32);
+  pay.amount = in.coin.amount;
+  rc = build_bundle(w, &in, 1, &pay, 1, 0, 0, &sb, &scratch);
+  if (!rc)
+    rc = chia_spend_bundle_hash(&sb, new_tx_id);
+  if (!rc)
+    rc = sim_chain_replace_tx(w->chain, &sb, why);
+out:
+  pthread_mutex_unlock(&w->mu);
+  wtx_release(&scratch);
+  chia_spend_bundle_release(&sb);
+  return rc;
+}
+
+/* Coins covering need, largest first, skipping those a pending
+ * transaction spends; caller holds mu. CP_NOT_FOUND when they fall short. */
+static cp_err select_coins__(struct sim_wallet *w, uint64_t need, struct sim_coin_record **sel,
+                             size_t *nsel, uint64_t *have)
+{
+  struct sim_coin_record *v = NULL;
+  size_t nv = 0;
+  cp_err rc = unspent(w, &v, &nv);
+
+  *sel = NULL;
+  *nsel = 0;
+  *have = 0;
+  if (rc)
+    return rc;
+  qsort(v, nv, sizeof *v, by_amount_desc);
+  *sel = xcalloc(nv ? nv : 1, sizeof **sel);
+  for (size_t i = 0; i < nv && *have < need && *nsel < SIM_WALLET_MAX_INPUTS; i++) {
+    /* a coin a bundle in the mempool spends (e.g. an absorb's fee spend
+     * the pool pushed) would only make a conflicting transaction */
+    if (pending_removal__(w, v[i].id) || !v[i].coin.amount ||
+        sim_chain_spent_in_mempool(w->chain, v[i].id))
+      continue;
+    (*sel)[(*nsel)++] = v[i];
+    *have += v[i].coin.amount;
+  }
+  free(v);
+  return *have < need ? CP_NOT_FOUND : CP_OK;
+}
+
+/* sim_wallet_sign; rec (may be NULL) gets the transaction's record, the
+ * caller's to release with wtx_release. */
+static cp_err sign__(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
+                     struct chia_spend_bundle *out, struct wtx *rec, const char **why)
+{
+  struct sim_coin_record *sel = NULL;
+  uint8_t (*ids)[32] = NULL;
+  struct wtx t;
+  size_t nsel = 0;
+  uint64_t need = o->fee, have = 0;
+  cp_err rc;
+
+  *why = NULL;
+  memset(out, 0, sizeof *out);
+  memset(&t, 0, sizeof t);
+  if (rec)
+    memset(rec, 0, sizeof *rec);
+  if (!o->n || o->n > WALLET_MAX_ADDITIONS || o->n_anns > WALLET_MAX_ANNOUNCEMENTS ||
+      (o->n_anns && !o->anns))
+    return CP_INVAL;
+  for (size_t i = 0; i < o->n; i++) {
+    if (!o->pay[i].amount || need + o->pay[i].amount < need)
+      return CP_INVAL;
+    need += o->pay[i].amount;
+  }
+  ids = xcalloc(o->n_anns ? o->n_anns : 1, sizeof *ids);
+  for (size_t i = 0; i < o->n_anns; i++) {
+    struct sha256_ctx h;
+    if (o->anns[i].message_len > WALLET_MAX_ANN_MSG) {
+      free(ids);
+      return CP_INVAL;
+    }
+    sha256_init(&h);
+    sha256_update(&h, o->anns[i].coin_id, 32);
+    sha256_update(&h, o->anns[i].message, o->anns[i].message_len);
+    sha256_final(&h, ids[i]);
+  }
+  pthread_mutex_lock(&w->mu);
+  update_confirmed__(w);
+  rc = select_coins__(w, need, &sel, &nsel, &have);
+  if (!rc)
+    rc = build_bundle_ann(w, sel, nsel, o->pay, o->n, have - need, o->fee,
+                          (const uint8_t(*)[32])ids, o->n_anns, out, &t);
+  if (!rc)
+    rc = chia_spend_bundle_hash(out, t.name);
+  if (rc)
+    goto out;
+  t.created = clock_unix_s();
+  memcpy(t.to_ph, o->pay[0].puzzle_hash, 32);
+  for (size_t i = 0; i < o->n; i++)
+    t.amount += o->pay[i].amount;
+  t.fee = o->fee;
+  t.rems = xcalloc(nsel, sizeof *t.rems);
+  t.rem_ids = xcalloc(nsel, sizeof *t.rem_ids);
+  for (size_t i = 0; i < nsel; i++) {
+    t.rems[i] = sel[i].coin;
+    memcpy(t.rem_ids[i], sel[i].id, 32);
+  }
+  t.n_rems = nsel;
+  /* Like the real wallet: an unpushed transaction is not recorded and its
+   * coins stay spendable, since nothing says it will ever be pushed. */
+  if (!o->push) {
+    if (rec) {
+      *rec = t;
+      memset(&t, 0, sizeof t);
+    }
+    goto out;
+  }
+  rc = sim_chain_push_tx(w->chain, out, why);
+  if (rc)
+    goto out;
+  if (w->n_txs == w->cap_txs) {
+    w->cap_txs = w->cap_txs ? 2 * w->cap_txs : 16;
+    w->txs = xrealloc(w->txs, w->cap_txs * sizeof *w->txs);
+  }
+  w->txs[w->n_txs++] = t;
+  if (rec) {
+    /* the wallet keeps its own copy of the coin lists */
+    *rec = t;
+    rec->adds = xcalloc(t.n_adds ? t.n_adds : 1, sizeof *rec->adds);
+    rec->rems = xcalloc(nsel ? nsel : 1, sizeof *rec->rems);
+    rec->rem_ids = xcalloc(nsel ? nsel : 1, sizeof *rec->rem_ids);
+    memcpy(rec->adds, t.adds, t.n_adds * sizeof *t.adds);
+    memcpy(rec->rems, t.rems, nsel * sizeof *t.rems);
+    memcpy(rec->rem_ids, t.rem_ids, nsel * sizeof *t.rem_ids);
+    rec->memos = xcalloc(t.n_adds ? t.n_adds : 1, sizeof *rec->memos);
+    for (size_t i = 0; t.memos && i < t.n_adds; i++)
+      rec->memos[i] = t.memos[i] ? xstrdup(t.memos[i]) : NULL;
+  }
+  memset(&t, 0, sizeof t);
+out:
+  pthread_mutex_unlock(&w->mu);
+  if (rc)
+    chia_spend_bundle_release(out);
+  wtx_release(&t);
+  free(sel);
+  free(ids);
+  return rc;
+}
+
+cp_err sim_wallet_sign(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
+                       struct chia_spend_bundle *out, uint8_t tx_id[32], const char **why)
+{
+  struct wtx rec;
+  cp_err rc = sign__(w, o, out, &rec, why);
+  if (!rc)
+    memcpy(tx_id, rec.name, 32);
+  wtx_release(&rec);
   return rc;
 }
 
@@ -372,6 +575,32 @@ static json_t *coins_json(const struct chia_coin *v, size_t n)
   return a;
 }
 
+/* "memos" as the wallet's to_json_dict_convenience shows them: coin id hex
+ * -> memo hex. A pool finds its payouts by these (payouts_wallet.c): an
+ * empty object would tell it "never sent" and it would pay again. */
+static json_t *memos_json(const struct wtx *t)
+{
+  json_t *o = json_object();
+
+  for (size_t i = 0; o && t->memos && i < t->n_adds; i++) {
+    size_t len = t->memos[i] ? strlen(t->memos[i]) : 0;
+    char id_hex[65], *memo_hex;
+    uint8_t id[32];
+    if (!len)
+      continue;
+    coin_id(&t->adds[i], id);
+    hex_encode(id_hex, id, 32);
+    memo_hex = xmalloc(2 * len + 1);
+    hex_encode(memo_hex, (const uint8_t *)t->memos[i], len);
+    if (json_object_set_new(o, id_hex, json_string(memo_hex))) {
+      json_decref(o);
+      o = NULL;
+    }
+    free(memo_hex);
+  }
+  return o;
+}
+
 /* TransactionRecord JSON (2.7.3 keys); caller holds mu. */
 static json_t *tx_json__(const struct sim_wallet *w, const struct wtx *t)
 {
@@ -394,7 +623,7 @@ static json_t *tx_json__(const struct sim_wallet *w, const struct wtx *t)
   bad = bad || cjson_set_null(o, "trade_id");
   bad = bad || cjson_set_u64(o, "type", TX_TYPE_OUTGOING);
   bad = bad || cjson_set_hex(o, "name", t->name, 32);
-  bad = bad || json_object_set_new(o, "memos", json_object());
+  bad = bad || json_object_set_new(o, "memos", memos_json(t));
   bad = bad || json_object_set_new(o, "valid_times", json_object());
   if (!bad && !bech32m_encode_ph(w->net->address_prefix, t->to_ph, addr, sizeof addr))
     bad = cjson_set_str(o, "to_address", addr, strlen(addr)) != CP_OK;
@@ -539,6 +768,111 @@ out:
   free(pay);
 }
 
+/* "coin_announcements": [{"coin_id", "message" (hex), "morph_bytes"?}];
+ * msgs holds n * WALLET_MAX_ANN_MSG bytes. NULL or missing is none. */
+static int parse_announcements(const json_t *arr, struct node_coin_announcement *anns,
+                               uint8_t *msgs, size_t *n)
+{
+  size_t i;
+  const json_t *a;
+
+  *n = 0;
+  if (!arr || json_is_null(arr))
+    return 0;
+  if (!json_is_array(arr) || json_array_size(arr) > WALLET_MAX_ANNOUNCEMENTS)
+    return -1;
+  json_array_foreach(arr, i, a) {
+    const json_t *morph = json_object_get(a, "morph_bytes");
+    uint8_t *m = msgs + i * WALLET_MAX_ANN_MSG;
+    memset(&anns[i], 0, sizeof anns[i]);
+    /* a morphed announcement hashes differently; nothing here needs it */
+    if (morph && !json_is_null(morph) &&
+        !(json_is_string(morph) && !json_string_length(morph)))
+      return -1;
+    if (cjson_get_hex(a, "coin_id", anns[i].coin_id, 32) ||
+        cjson_get_hexvar(a, "message", m, WALLET_MAX_ANN_MSG, &anns[i].message_len))
+      return -1;
+    anns[i].message = m;
+  }
+  *n = json_array_size(arr);
+  return 0;
+}
+
+/* create_signed_transaction: the signed transaction, pushed only when
+ * "push" is true (default false, as the real wallet's RPC). */
+static void h_create_signed(struct http_request *r, void *ud)
+{
+  struct sim_wallet *w = ud;
+  struct sim_wallet_sign_opts o;
+  struct node_payment *pay = NULL;
+  struct node_coin_announcement *anns = NULL;
+  struct chia_spend_bundle sb;
+  struct wtx rec;
+  uint8_t *msgs = NULL;
+  json_t *j = req_body(r), *tx = NULL, *bj = NULL, *resp = NULL;
+  const json_t *v;
+  const char *why = NULL;
+  bool push = false;
+  cp_err rc;
+
+  memset(&o, 0, sizeof o);
+  memset(&sb, 0, sizeof sb);
+  memset(&rec, 0, sizeof rec);
+  if (!j)
+    return;
+  pay = xcalloc(WALLET_MAX_ADDITIONS, sizeof *pay);
+  if (json_object_get(j, "fee") && cjson_get_u64(j, "fee", UINT64_MAX, &o.fee)) {
+    fail(r, "invalid fee");
+    goto out;
+  }
+  if (parse_additions(json_object_get(j, "additions"), pay, &o.n)) {
+    fail(r, "Specify additions list");
+    goto out;
+  }
+  v = json_object_get(j, "coin_announcements");
+  if (json_is_array(v) && json_array_size(v)) {
+    size_t k = json_array_size(v) <= WALLET_MAX_ANNOUNCEMENTS ? json_array_size(v) : 1;
+    anns = xcalloc(k, sizeof *anns);
+    msgs = xcalloc(k, WALLET_MAX_ANN_MSG);
+  }
+  if (parse_announcements(v, anns, msgs, &o.n_anns)) {
+    fail(r, "invalid coin_announcements");
+    goto out;
+  }
+  v = json_object_get(j, "coins");
+  if (v && !json_is_null(v) && (!json_is_array(v) || json_array_size(v))) {
+    fail(r, "coins: not supported by the simulated wallet");
+    goto out;
+  }
+  if (json_object_get(j, "push") && cjson_get_bool(j, "push", &push)) {
+    fail(r, "invalid push");
+    goto out;
+  }
+  o.pay = pay;
+  o.anns = anns;
+  o.push = push;
+  rc = sign__(w, &o, &sb, &rec, &why);
+  if (rc) {
+    fail(r, "create_signed_transaction failed: %s%s%s", cp_strerror(rc), why ? ": " : "",
+         why ? why : "");
+    goto out;
+  }
+  /* rec is this call's copy: no lock needed to read it */
+  tx = tx_json__(w, &rec);
+  if (tx && !chia_spend_bundle_to_json(&sb, &bj) && !json_object_set_new(tx, "spend_bundle", bj))
+    resp = json_pack("{s:[O],s:O,s:[O],s:[]}", "signed_txs", tx, "signed_tx", tx,
+                     "transactions", tx, "unsigned_transactions");
+  ok(r, resp);
+out:
+  json_decref(tx);
+  json_decref(j);
+  chia_spend_bundle_release(&sb);
+  wtx_release(&rec);
+  free(pay);
+  free(anns);
+  free(msgs);
+}
+
 static void h_get_tx(struct http_request *r, void *ud)
 {
   struct sim_wallet *w = ud;
@@ -608,6 +942,7 @@ static cp_err serve(struct sim_wallet *w, const struct sim_wallet_config *cfg)
     { "/get_sync_status", h_sync_status },
     { "/get_wallet_balance", h_balance },
     { "/send_transaction_multi", h_send_multi },
+    { "/create_signed_transaction", h_create_signed },
     { "/get_transaction", h_get_tx },
     { "/get_transactions", h_get_txs },
   };

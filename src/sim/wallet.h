@@ -6,7 +6,8 @@
  * as server certificate, a client certificate signed by its CA required.
  *
  * Endpoints: log_in, get_sync_status, get_wallet_balance,
- * send_transaction_multi, get_transaction, get_transactions.
+ * send_transaction_multi, create_signed_transaction, get_transaction,
+ * get_transactions.
  *
  * Keys: receive addresses are the standard puzzle of the unhardened
  * (observer) keys m/12381/8444/2/i, i < n_keys, as chia's wallet derives
@@ -15,8 +16,12 @@
  *
  * Transactions: one spend per selected coin (largest first); the first
  * carries every output, the change and RESERVE_FEE and announces itself,
- * the others assert that announcement, so the bundle cannot be split. A
- * transaction is confirmed once its first removal is spent on chain. */
+ * the others assert that announcement, so the bundle cannot be split.
+ * Coins that a pending transaction or a bundle in the chain's mempool
+ * spends are not selected (the real wallet hears of its coins' mempool
+ * spends from its node). A transaction is confirmed once any of its removals is spent on chain, by
+ * whichever bundle, as the Chia wallet does (so a double-spent transaction
+ * reads "confirmed" too). */
 #ifndef CP_SIM_WALLET_H
 #define CP_SIM_WALLET_H
 
@@ -52,6 +57,16 @@ struct sim_wallet_balance {
 
 struct sim_wallet;
 
+/* create_signed_transaction */
+struct sim_wallet_sign_opts {
+  const struct node_payment *pay;
+  size_t n;
+  uint64_t fee;
+  const struct node_coin_announcement *anns; /* asserted by the first spend */
+  size_t n_anns;
+  bool push;                 /* the RPC's default is false */
+};
+
 /* lifecycle */
 void sim_wallet_config_init(struct sim_wallet_config *cfg);
 cp_err sim_wallet_new(const struct sim_wallet_config *cfg, struct sim_wallet **out);
@@ -71,5 +86,21 @@ void sim_wallet_balance(struct sim_wallet *w, struct sim_wallet_balance *out);
  * CP_TX_FAILED with *why from the mempool. */
 cp_err sim_wallet_send(struct sim_wallet *w, const struct node_payment *pay, size_t n,
                        uint64_t fee, uint8_t tx_id[32], const char **why);
+/* Make transaction tx_id impossible: spend its first removal with another
+ * bundle (all of it to receive address 1, no fee) that replaces it in the
+ * mempool, as a conflicting spend with a higher fee, or one another farmer
+ * included first, would. The next block confirms the other bundle; the
+ * wallet keeps tx_id's record. new_tx_id gets the other bundle's id.
+ * CP_NOT_FOUND for an unknown tx_id, CP_TX_FAILED with *why. */
+cp_err sim_wallet_double_spend(struct sim_wallet *w, const uint8_t tx_id[32],
+                               uint8_t new_tx_id[32], const char **why);
+/* A signed bundle paying o->pay plus o->fee whose first spend also asserts
+ * every announcement in o->anns (so it lands only with the spends that
+ * make them). Without push it is only returned: no record, the coins stay
+ * spendable (the real wallet's push=false). With push it goes to the
+ * mempool and is recorded like sim_wallet_send. *out is the caller's to
+ * release; tx_id gets its hash. Errors as sim_wallet_send. */
+cp_err sim_wallet_sign(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
+                       struct chia_spend_bundle *out, uint8_t tx_id[32], const char **why);
 
 #endif

@@ -54,6 +54,9 @@ static const store__op_fn store_ops[STORE_JOB__COUNT] = {
   [STORE_JOB_PAYOUT_PLAN] = store__op_payout_plan,
   [STORE_JOB_PAYOUT_SET_STATE] = store__op_payout_set_state,
   [STORE_JOB_PAYOUT_PLAN_MULTI] = store__op_payout_plan_multi,
+  [STORE_JOB_COOLDOWN_TAKE] = store__op_cooldown_take,
+  [STORE_JOB_LEASE_TRY] = store__op_lease_try,
+  [STORE_JOB_PENDING_UNCLAIM] = store__op_pending_unclaim,
 };
 
 int64_t store_schema_version_code(void)
@@ -246,9 +249,17 @@ cp_err store_open(const struct store_options *opt, struct store **out)
   rc = store__migrate(s->writer);
   if (rc)
     goto out;
-  rc = store__pending_unclaim_all(s->writer);
-  if (rc)
-    goto out;
+  {
+    /* Claims belong to the leader's confirmer: release them on a restart,
+     * but not when a second front end opens while the leader runs. */
+    int nobody = 0;
+    uint64_t n;
+    rc = s->db->lease(s->writer, STORE_LEASE_LEADER, STORE_LEASE_PROBE, &nobody);
+    if (!rc && nobody)
+      rc = store__pending_unclaim_all(s->writer, &n);
+    if (rc)
+      goto out;
+  }
 
   s->readers = xcalloc(s->opt.read_conns, sizeof *s->readers);
   s->free_readers = xcalloc(s->opt.read_conns, sizeof *s->free_readers);
@@ -303,5 +314,63 @@ cp_err store_schema_version(struct store *s, int64_t *out)
   struct store_conn *c = store__reader_acquire(s);
   cp_err rc = store__version(c, out);
   store__reader_release(s, c);
+  return rc;
+}
+
+/* ---- leases ---- */
+
+static int lease_name_ok(const char *name)
+{
+  size_t n = name ? strnlen(name, STORE_LEASE_NAME_MAX + 1) : 0;
+  if (!n || n > STORE_LEASE_NAME_MAX)
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = name[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+/* Runs on the writer thread because PostgreSQL's lock lives in the
+ * writer's session; the batch transaction around it does not matter (a
+ * session-level advisory lock ignores commit and rollback). */
+cp_err store__op_lease_try(struct store_conn *c, struct store_job *job)
+{
+  int held = 0;
+  /* in a savepoint of its own, so a failed query spoils no other job */
+  cp_err rc = store__begin(c);
+  if (rc)
+    return rc;
+  rc = store__finish(c, c->db->lease(c, job->in.lease, STORE_LEASE_TRY, &held));
+  job->out.held = rc ? 0 : held;
+  return rc;
+}
+
+cp_err store_lease_try(struct store *s, const char *name, int *held)
+{
+  struct store_job job = { .kind = STORE_JOB_LEASE_TRY };
+  cp_err rc;
+  *held = 0;
+  if (!lease_name_ok(name))
+    return CP_INVAL;
+  job.in.lease = name;
+  rc = store__write_sync(s, &job);
+  if (!rc)
+    *held = job.out.held;
+  return rc;
+}
+
+cp_err store__op_pending_unclaim(struct store_conn *c, struct store_job *job)
+{
+  return store__pending_unclaim_all(c, &job->out.count);
+}
+
+cp_err store_pending_unclaim(struct store *s, uint64_t *n)
+{
+  struct store_job job = { .kind = STORE_JOB_PENDING_UNCLAIM };
+  cp_err rc = store__write_sync(s, &job);
+  if (n)
+    *n = rc ? 0 : job.out.count;
   return rc;
 }

@@ -127,6 +127,10 @@ struct store_reward {
   enum store_reward_state state;
   int has_absorb_tx;
   uint8_t absorb_tx_id[STORE_HASH_LEN];
+  /* blockchain fee the pool wallet pays for this reward's absorb (the
+   * per-reward share of the bundle last pushed); absorbed funds are
+   * amount - claim_fee */
+  uint64_t claim_fee;
 };
 
 struct store_reward_list {
@@ -223,6 +227,9 @@ enum store_job_kind {
   STORE_JOB_PAYOUT_PLAN,
   STORE_JOB_PAYOUT_SET_STATE,
   STORE_JOB_PAYOUT_PLAN_MULTI,
+  STORE_JOB_COOLDOWN_TAKE,
+  STORE_JOB_LEASE_TRY,
+  STORE_JOB_PENDING_UNCLAIM,
   STORE_JOB__COUNT
 };
 
@@ -241,6 +248,8 @@ struct store_job {
       const uint8_t *launcher_id;
       uint64_t difficulty;
       uint64_t at;
+      int has_expect;                        /* only if it is still expect */
+      uint64_t expect;
     } difficulty;                            /* FARMER_SET_DIFFICULTY */
     struct {
       const uint8_t *launcher_id;
@@ -282,12 +291,22 @@ struct store_job {
       const uint8_t *tx_id;                  /* NULL = keep */
       uint64_t at;
     } payout_state;                          /* PAYOUT_SET_STATE */
+    struct {
+      const uint8_t *launcher_id;
+      uint64_t now;
+      uint64_t until;
+    } cooldown;                              /* COOLDOWN_TAKE */
+    const char *lease;                       /* LEASE_TRY: its name */
   } in;
   union {
     int64_t id;                        /* PENDING_ENQUEUE, PAYOUT_PLAN */
     struct store_pending_list claimed; /* PENDING_CLAIM (caller releases) */
-    uint64_t count;                    /* CHAIN_ROLLBACK: rewards deleted */
+    uint64_t count;                    /* CHAIN_ROLLBACK: rewards deleted;
+                                          PENDING_UNCLAIM: claims released */
     int credited;                      /* PENDING_COMPLETE: 0 if already */
+    int changed;                       /* FARMER_SET_DIFFICULTY with expect */
+    int taken;                         /* COOLDOWN_TAKE */
+    int held;                          /* LEASE_TRY */
   } out;
   cp_err rc;
   /* owned by the store while queued */
@@ -312,6 +331,12 @@ cp_err store_farmer_get_by_p2(struct store *s, const uint8_t *p2_puzzle_hash,
 void store_farmer_release(struct store_farmer *f);
 cp_err store_farmer_set_difficulty(struct store *s, const uint8_t *launcher_id,
                                    uint64_t difficulty, uint64_t at);
+/* Sets the difficulty only if it is still `expect` (compare-and-set), so
+ * two front ends adjusting one farmer from the same reading change it
+ * once: *changed = 0 when another writer moved it first (or no farmer). */
+cp_err store_farmer_cas_difficulty(struct store *s, const uint8_t *launcher_id,
+                                   uint64_t expect, uint64_t difficulty,
+                                   uint64_t at, int *changed);
 /* The caller has checked the owner signature; NULL leaves a field as is. */
 cp_err store_farmer_set_auth(struct store *s, const uint8_t *launcher_id,
                              const char *payout_instructions,
@@ -346,7 +371,8 @@ cp_err store_pending_enqueue(struct store *s, const struct store_pending *p,
                              int64_t *id);
 /* Takes up to max unclaimed items with due_at <= now, oldest due first;
  * they stay in the table (claimed) until completed or dropped. Claims do
- * not survive a restart: store_open releases them. */
+ * not survive a restart: store_open releases them unless another handle
+ * holds the "leader" lease (its confirmer may be using them). */
 cp_err store_pending_claim(struct store *s, uint64_t now, size_t max,
                            struct store_pending_list *out);
 /* Credits a pending partial at time `at`: deletes it, inserts the partial,
@@ -389,7 +415,8 @@ cp_err store_chain_rollback(struct store *s, uint64_t height,
 
 /* Records a planned batch with its lines, consumes points and sets the
  * carried-forward balances, all in one transaction. If the idempotency key
- * exists nothing changes: CP_DUPLICATE with *batch_id = the existing batch.
+ * exists nothing changes: CP_DUPLICATE with *batch_id = the existing batch
+ * (0 if another process committed the key while this plan ran).
  * CP_INVAL if a farmer has fewer points than points_used, or a line
  * amount sum overflows. */
 cp_err store_payout_plan(struct store *s, const struct store_payout_plan *p,
@@ -441,5 +468,34 @@ void store_balance_list_release(struct store_balance_list *l);
 /* Sum of total_amount over batches that are not failed: what the ledger
  * has committed to pay out of the pool wallet. CP_INVAL on overflow. */
 cp_err store_payout_live_total(struct store *s, uint64_t *total);
+
+/* ---- PUT /farmer cooldowns (shared by every front end) ---- */
+
+/* When the launcher's cooldown ends (0 if it never had one). */
+cp_err store_cooldown_get(struct store *s, const uint8_t *launcher_id,
+                          uint64_t *until);
+/* Starts a cooldown ending at `until` unless one is still running at
+ * `now` (atomically: of two front ends racing, one gets *taken = 1). */
+cp_err store_cooldown_take(struct store *s, const uint8_t *launcher_id,
+                           uint64_t now, uint64_t until, int *taken);
+
+/* ---- leases: one leader among the processes sharing a database ---- */
+
+/* Takes the lease `name` ([a-z0-9_], 1..STORE_LEASE_NAME_MAX bytes) if no
+ * other store handle holds it, or confirms this handle still does; *held
+ * says which. Nothing expires: a lease is held until its holder closes the
+ * store or dies. PostgreSQL: a session advisory lock on the writer
+ * connection, so the connection that commits the holder's writes is the
+ * one that holds it (when that session ends the lock goes, and nothing
+ * more can commit through it). SQLite: flock on "<path>-lease-<name>"
+ * next to the database (an in-memory database is always held). */
+#define STORE_LEASE_NAME_MAX 32
+/* The lease whose holder runs the singleton work (confirmer, money loop,
+ * singleton refresher) and owns the pending-partial claims. */
+#define STORE_LEASE_LEADER "leader"
+cp_err store_lease_try(struct store *s, const char *name, int *held);
+/* Releases every claim on pending partials: a new leader takes over the
+ * items a dead one had claimed. *n (may be NULL) = how many. */
+cp_err store_pending_unclaim(struct store *s, uint64_t *n);
 
 #endif

@@ -153,17 +153,29 @@ static cp_err farmer_update_done(struct store_stmt *st)
 cp_err store__op_farmer_set_difficulty(struct store_conn *c,
                                        struct store_job *job)
 {
+  int cas = job->in.difficulty.has_expect;
   struct store_stmt *st;
   cp_err rc = store__begin(c);
   if (rc)
     return rc;
-  rc = store__prepare(c, STORE_SQL_FARMER_SET_DIFFICULTY, &st);
+  rc = store__prepare(c, cas ? STORE_SQL_FARMER_CAS_DIFFICULTY
+                             : STORE_SQL_FARMER_SET_DIFFICULTY, &st);
   if (rc)
     goto out;
   store__bind_u64(st, 1, job->in.difficulty.difficulty);
   store__bind_ord(st, 2, job->in.difficulty.at);
   store__bind_hash(st, 3, job->in.difficulty.launcher_id);
-  rc = farmer_update_done(st);
+  if (!cas) {
+    rc = farmer_update_done(st);
+    goto out;
+  }
+  /* Equality on the stored bit pattern is exact for any uint64. The
+   * UPDATE re-reads the row once a concurrent writer commits, so of two
+   * front ends moving from one reading only the first matches. */
+  store__bind_u64(st, 4, job->in.difficulty.expect);
+  rc = store__exec_stmt(st);
+  if (!rc)
+    job->out.changed = st->db->changes(st) != 0;
 out:
   return store__finish(c, rc);
 }
@@ -245,6 +257,22 @@ cp_err store_farmer_set_difficulty(struct store *s, const uint8_t *launcher_id,
   job.in.difficulty.difficulty = difficulty;
   job.in.difficulty.at = at;
   return store__write_sync(s, &job);
+}
+
+cp_err store_farmer_cas_difficulty(struct store *s, const uint8_t *launcher_id,
+                                   uint64_t expect, uint64_t difficulty,
+                                   uint64_t at, int *changed)
+{
+  struct store_job job = { .kind = STORE_JOB_FARMER_SET_DIFFICULTY };
+  cp_err rc;
+  job.in.difficulty.launcher_id = launcher_id;
+  job.in.difficulty.difficulty = difficulty;
+  job.in.difficulty.at = at;
+  job.in.difficulty.has_expect = 1;
+  job.in.difficulty.expect = expect;
+  rc = store__write_sync(s, &job);
+  *changed = rc ? 0 : job.out.changed;
+  return rc;
 }
 
 cp_err store_farmer_set_auth(struct store *s, const uint8_t *launcher_id,
@@ -559,6 +587,17 @@ cp_err store__op_pending_enqueue(struct store_conn *c, struct store_job *job)
   st->db->reset(st);
   if (rc == CP_EXISTS)
     rc = CP_DUPLICATE;
+  if (rc)
+    goto out;
+  /* Another front end may have been crediting this proof (pending row
+   * deleted, partial inserted) while we looked: our insert then waited
+   * for its commit on the unique index, so this second look sees the
+   * partial and the proof is not queued twice. */
+  rc = proof_lookup(c, STORE_SQL_PARTIAL_EXISTS, p->proof_hash);
+  if (!rc)
+    rc = CP_DUPLICATE;
+  else if (rc == CP_NOT_FOUND)
+    rc = CP_OK;
 out:
   return store__finish(c, rc);
 }
@@ -615,7 +654,9 @@ cp_err store__op_pending_complete(struct store_conn *c, struct store_job *job)
   rc = store__begin(c);
   if (rc)
     return rc;
-  rc = store__prepare(c, STORE_SQL_PENDING_GET, &st);
+  /* Locked: a second completer (a deposed leader still finishing its
+   * pass) waits here, then finds the row gone and takes the branch below. */
+  rc = store__prepare(c, STORE_SQL_PENDING_GET_LOCK, &st);
   if (rc)
     goto out;
   store__bind_hash(st, 1, proof_hash);
@@ -672,16 +713,22 @@ out:
   return store__finish(c, rc);
 }
 
-cp_err store__pending_unclaim_all(struct store_conn *c)
+cp_err store__pending_unclaim_all(struct store_conn *c, uint64_t *n)
 {
   struct store_stmt *st;
   cp_err rc = store__begin(c);
+  *n = 0;
   if (rc)
     return rc;
   rc = store__prepare(c, STORE_SQL_PENDING_UNCLAIM_ALL, &st);
   if (!rc)
     rc = store__exec_stmt(st);
-  return store__finish(c, rc);
+  if (!rc)
+    *n = st->db->changes(st);
+  rc = store__finish(c, rc);
+  if (rc)
+    *n = 0;
+  return rc;
 }
 
 cp_err store_pending_enqueue(struct store *s, const struct store_pending *p,
@@ -765,5 +812,64 @@ cp_err store_pending_list(struct store *s, struct store_pending_list *out)
   store__reader_release(s, c);
   if (rc)
     store_pending_list_release(out);
+  return rc;
+}
+
+/* ---- PUT /farmer cooldowns ---- */
+
+cp_err store_cooldown_get(struct store *s, const uint8_t *launcher_id,
+                          uint64_t *until)
+{
+  struct store_conn *c = store__reader_acquire(s);
+  struct store_stmt *st;
+  cp_err rc;
+
+  *until = 0;
+  rc = store__prepare(c, STORE_SQL_COOLDOWN_GET, &st);
+  if (rc)
+    goto out;
+  store__bind_hash(st, 1, launcher_id);
+  rc = store__step_one(st);
+  if (!rc)
+    *until = store__col_u64(st, 0);
+  st->db->reset(st);
+  if (rc == CP_NOT_FOUND)
+    rc = CP_OK;
+out:
+  store__reader_release(s, c);
+  return rc;
+}
+
+/* One statement: the upsert's WHERE decides under the row lock, so two
+ * front ends cannot both see an expired cooldown and both start one. */
+cp_err store__op_cooldown_take(struct store_conn *c, struct store_job *job)
+{
+  struct store_stmt *st;
+  cp_err rc = store__begin(c);
+  if (rc)
+    return rc;
+  rc = store__prepare(c, STORE_SQL_COOLDOWN_TAKE, &st);
+  if (rc)
+    goto out;
+  store__bind_hash(st, 1, job->in.cooldown.launcher_id);
+  store__bind_ord(st, 2, job->in.cooldown.until);
+  store__bind_ord(st, 3, job->in.cooldown.now);
+  rc = store__exec_stmt(st);
+  if (!rc)
+    job->out.taken = st->db->changes(st) != 0;
+out:
+  return store__finish(c, rc);
+}
+
+cp_err store_cooldown_take(struct store *s, const uint8_t *launcher_id,
+                           uint64_t now, uint64_t until, int *taken)
+{
+  struct store_job job = { .kind = STORE_JOB_COOLDOWN_TAKE };
+  cp_err rc;
+  job.in.cooldown.launcher_id = launcher_id;
+  job.in.cooldown.now = now;
+  job.in.cooldown.until = until;
+  rc = store__write_sync(s, &job);
+  *taken = rc ? 0 : job.out.taken;
   return rc;
 }

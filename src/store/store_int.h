@@ -8,6 +8,16 @@
  * accept (ON CONFLICT ... DO UPDATE, RETURNING, LIMIT); a backend may
  * rewrite placeholders ($1..$n) when it prepares them.
  *
+ * Concurrent writers: several processes may write one PostgreSQL database
+ * (scale-out front ends), each at READ COMMITTED. A writer-side read that
+ * feeds a write (points, a balance, a batch's state) therefore ends in a
+ * row-lock clause (" FOR UPDATE", or " FOR NO KEY UPDATE" on rows other
+ * tables reference: inserting a partial takes KEY SHARE on its farmer, and
+ * FOR UPDATE after that would deadlock two crediting writers), so a second
+ * process waits and then reads the committed value. SQLite, whose writer
+ * holds the whole database from BEGIN IMMEDIATE, prepares the text before
+ * " FOR ". Such statements must never run on a reader connection.
+ *
  * Integer mapping: columns are signed 64-bit (BIGINT). A uint64 amount,
  * point count or difficulty is stored as the int64 with the same bit
  * pattern, so 2^64-1 is stored as -1 and reads back exactly. SQL therefore
@@ -30,7 +40,7 @@
   "id, launcher_id, proof_hash, sp_hash, harvester_id, difficulty, "         \
   "received_at, due_at, payload"
 #define STORE_REWARD_COLS                                                     \
-  "coin_id, launcher_id, height, amount, state, absorb_tx_id"
+  "coin_id, launcher_id, height, amount, state, absorb_tx_id, claim_fee"
 #define STORE_BATCH_COLS                                                      \
   "id, idempotency_key, state, tx_id, created_at, updated_at, window_end, "  \
   "total_amount, points_mode"
@@ -57,7 +67,10 @@
     "WHERE launcher_id = ?")                                                 \
   X(FARMER_SET_SINGLETON, "UPDATE farmers SET singleton_tip = ?, "           \
     "singleton_tip_state = ?, is_pool_member = ? WHERE launcher_id = ?")     \
-  X(FARMER_POINTS_GET, "SELECT points FROM farmers WHERE launcher_id = ?")   \
+  X(FARMER_CAS_DIFFICULTY, "UPDATE farmers SET difficulty = ?, "          \
+    "last_difficulty_change_at = ? WHERE launcher_id = ? AND difficulty = ?") \
+  X(FARMER_POINTS_GET, "SELECT points FROM farmers WHERE launcher_id = ? "   \
+    "FOR NO KEY UPDATE")                                                     \
   X(FARMER_POINTS_SET, "UPDATE farmers SET points = ? WHERE launcher_id = ?") \
   X(FARMER_POINTS_RESET, "UPDATE farmers SET points = 0")                    \
   X(PARTIAL_INSERT, "INSERT INTO partials (launcher_id, ts, difficulty, "    \
@@ -72,8 +85,11 @@
     "claimed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0) RETURNING id")              \
   X(PENDING_GET, "SELECT " STORE_PENDING_COLS " FROM pending_partials "      \
     "WHERE proof_hash = ?")                                                  \
+  X(PENDING_GET_LOCK, "SELECT " STORE_PENDING_COLS " FROM pending_partials " \
+    "WHERE proof_hash = ? FOR UPDATE")                                       \
   X(PENDING_DUE, "SELECT " STORE_PENDING_COLS " FROM pending_partials "      \
-    "WHERE claimed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?")         \
+    "WHERE claimed = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ? "         \
+    "FOR UPDATE SKIP LOCKED")                                                \
   X(PENDING_ALL, "SELECT " STORE_PENDING_COLS " FROM pending_partials "      \
     "ORDER BY due_at, id")                                                   \
   X(PENDING_COUNT, "SELECT COUNT(*) FROM pending_partials")                  \
@@ -82,8 +98,9 @@
     "WHERE claimed <> 0")                                                    \
   X(PENDING_DELETE, "DELETE FROM pending_partials WHERE proof_hash = ?")     \
   X(REWARD_UPSERT, "INSERT INTO rewards (" STORE_REWARD_COLS ") VALUES "     \
-    "(?, ?, ?, ?, ?, ?) ON CONFLICT (coin_id) DO UPDATE SET "                \
-    "state = excluded.state, absorb_tx_id = excluded.absorb_tx_id")          \
+    "(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (coin_id) DO UPDATE SET "             \
+    "state = excluded.state, absorb_tx_id = excluded.absorb_tx_id, "         \
+    "claim_fee = excluded.claim_fee")                                        \
   X(REWARD_GET, "SELECT " STORE_REWARD_COLS " FROM rewards "                 \
     "WHERE coin_id = ?")                                                     \
   X(REWARD_BY_STATE, "SELECT " STORE_REWARD_COLS " FROM rewards "            \
@@ -100,6 +117,8 @@
     "VALUES (?, 0, NULL, ?, ?, ?, ?, ?) RETURNING id")                       \
   X(BATCH_GET, "SELECT " STORE_BATCH_COLS " FROM payout_batches "            \
     "WHERE id = ?")                                                          \
+  X(BATCH_GET_LOCK, "SELECT " STORE_BATCH_COLS " FROM payout_batches "       \
+    "WHERE id = ? FOR NO KEY UPDATE")                                        \
   X(BATCH_SET_STATE, "UPDATE payout_batches SET state = ?, tx_id = ?, "      \
     "updated_at = ? WHERE id = ?")                                           \
   X(BATCH_BY_STATE, "SELECT id FROM payout_batches WHERE state = ? "         \
@@ -111,13 +130,19 @@
   X(LINE_LIST, "SELECT puzzle_hash, amount, launcher_id FROM payout_lines "  \
     "WHERE batch_id = ? ORDER BY idx")                                       \
   X(BALANCE_GET, "SELECT amount FROM balances WHERE launcher_id = ?")        \
+  X(BALANCE_GET_LOCK, "SELECT amount FROM balances WHERE launcher_id = ? "   \
+    "FOR UPDATE")                                                            \
   X(BALANCE_SET, "INSERT INTO balances (launcher_id, amount, updated_at) "   \
     "VALUES (?, ?, ?) ON CONFLICT (launcher_id) DO UPDATE SET "              \
     "amount = excluded.amount, updated_at = excluded.updated_at")          \
   X(BALANCE_ALL, "SELECT launcher_id, amount FROM balances "                 \
     "ORDER BY launcher_id")                                                  \
   X(BATCH_LIVE_TOTALS, "SELECT total_amount FROM payout_batches "            \
-    "WHERE state <> 3")
+    "WHERE state <> 3")                                                      \
+  X(COOLDOWN_GET, "SELECT until FROM farmer_cooldowns WHERE launcher_id = ?") \
+  X(COOLDOWN_TAKE, "INSERT INTO farmer_cooldowns (launcher_id, until) "      \
+    "VALUES (?, ?) ON CONFLICT (launcher_id) DO UPDATE SET "                 \
+    "until = excluded.until WHERE farmer_cooldowns.until <= ?")
 
 enum store_sql {
 #define STORE_SQL_ENUM(id, sql) STORE_SQL_##id,
@@ -165,6 +190,13 @@ struct store_db {
   const void *(*col_blob)(struct store_stmt *st, int i, size_t *n);
   uint64_t (*changes)(struct store_stmt *st); /* rows the last step changed */
   void (*reset)(struct store_stmt *st);
+  /* Leases (store_lease_try), on the writer connection: STORE_LEASE_TRY
+   * takes or confirms `name` (*held); STORE_LEASE_PROBE takes and at once
+   * gives it back (*held = 1 if nobody held it). */
+  cp_err (*lease)(struct store_conn *c, const char *name, int op, int *held);
+  /* Run first in every migration transaction (NULL: nothing), so two
+   * processes opening one new database do not both create the schema. */
+  const char *migrate_lock_sql;
   /* Schema DDL, one entry per version (index 0 = version 1). */
   const char *const *migrations;
   size_t n_migrations;
@@ -172,6 +204,9 @@ struct store_db {
 
 extern const struct store_db store__sqlite;
 extern const struct store_db store__pg;
+
+enum { STORE_LEASE_TRY, STORE_LEASE_PROBE };
+#define STORE_LEASES_MAX 4 /* names one connection may hold */
 
 /* ---- value helpers ---- */
 
@@ -281,7 +316,10 @@ cp_err store__op_chain_rollback(struct store_conn *c, struct store_job *job);
 cp_err store__op_payout_plan(struct store_conn *c, struct store_job *job);
 cp_err store__op_payout_set_state(struct store_conn *c, struct store_job *job);
 cp_err store__op_payout_plan_multi(struct store_conn *c, struct store_job *job);
+cp_err store__op_cooldown_take(struct store_conn *c, struct store_job *job);
+cp_err store__op_lease_try(struct store_conn *c, struct store_job *job);
+cp_err store__op_pending_unclaim(struct store_conn *c, struct store_job *job);
 /* Releases claims left by a previous process (run once at open). */
-cp_err store__pending_unclaim_all(struct store_conn *c);
+cp_err store__pending_unclaim_all(struct store_conn *c, uint64_t *n);
 
 #endif

@@ -41,6 +41,7 @@ cp_err store__op_reward_upsert(struct store_conn *c, struct store_job *job)
     store__bind_hash(st, 6, r->absorb_tx_id);
   else
     st->db->bind_null(st, 6);
+  store__bind_u64(st, 7, r->claim_fee);
   rc = store__exec_stmt(st);
 out:
   return store__finish(c, rc);
@@ -60,6 +61,7 @@ static cp_err reward_row(struct store_stmt *st, struct store_reward *r)
   if (!reward_state_ok((int)state))
     return CP_DB;
   r->state = (enum store_reward_state)state;
+  r->claim_fee = store__col_u64(st, 6);
   if (!st->db->col_null(st, 5)) {
     r->has_absorb_tx = 1;
     rc = store__col_fixed(st, 5, r->absorb_tx_id, STORE_HASH_LEN);
@@ -239,11 +241,13 @@ cp_err store_chain_rollback(struct store *s, uint64_t height,
 
 /* ---- balances ---- */
 
+/* lock: a writer reading to write back (see store_int.h) */
 static cp_err balance_read(struct store_conn *c, const uint8_t *launcher_id,
-                           uint64_t *amount)
+                           uint64_t *amount, int lock)
 {
   struct store_stmt *st;
-  cp_err rc = store__prepare(c, STORE_SQL_BALANCE_GET, &st);
+  cp_err rc = store__prepare(c, lock ? STORE_SQL_BALANCE_GET_LOCK
+                                     : STORE_SQL_BALANCE_GET, &st);
   *amount = 0;
   if (rc)
     return rc;
@@ -272,7 +276,7 @@ cp_err store_balance_get(struct store *s, const uint8_t *launcher_id,
                          uint64_t *amount)
 {
   struct store_conn *c = store__reader_acquire(s);
-  cp_err rc = balance_read(c, launcher_id, amount);
+  cp_err rc = balance_read(c, launcher_id, amount, 0);
   store__reader_release(s, c);
   return rc;
 }
@@ -394,6 +398,12 @@ cp_err store__op_payout_plan(struct store_conn *c, struct store_job *job)
   if (!rc)
     id = st->db->col_i64(st, 0);
   st->db->reset(st);
+  if (rc == CP_EXISTS) {
+    /* Another process inserted the key after our lookup and committed:
+     * still exactly once. Its id is not readable in this failed savepoint. */
+    id = 0;
+    rc = CP_DUPLICATE;
+  }
   if (rc)
     goto out;
 
@@ -462,10 +472,11 @@ static cp_err batch_row(struct store_stmt *st, struct store_payout_batch *b)
 }
 
 static cp_err batch_read(struct store_conn *c, int64_t id,
-                         struct store_payout_batch *b)
+                         struct store_payout_batch *b, int lock)
 {
   struct store_stmt *st;
-  cp_err rc = store__prepare(c, STORE_SQL_BATCH_GET, &st);
+  cp_err rc = store__prepare(c, lock ? STORE_SQL_BATCH_GET_LOCK
+                                     : STORE_SQL_BATCH_GET, &st);
   if (rc)
     return rc;
   st->db->bind_i64(st, 1, id);
@@ -523,7 +534,7 @@ static cp_err payout_refund(struct store_conn *c, int64_t id, uint64_t at)
     uint64_t bal;
     if (!l.items[i].has_launcher)
       continue;
-    rc = balance_read(c, l.items[i].launcher_id, &bal);
+    rc = balance_read(c, l.items[i].launcher_id, &bal, 1);
     if (rc)
       break;
     if (bal > UINT64_MAX - l.items[i].amount) {
@@ -549,7 +560,9 @@ cp_err store__op_payout_set_state(struct store_conn *c, struct store_job *job)
   rc = store__begin(c);
   if (rc)
     return rc;
-  rc = batch_read(c, job->in.payout_state.batch_id, &b);
+  /* Locked: two processes moving one batch (the leader and an operator's
+   * `payouts retry`) take turns, so a failed batch is refunded once. */
+  rc = batch_read(c, job->in.payout_state.batch_id, &b, 1);
   if (rc)
     goto out;
   if (b.state == to) {
@@ -623,7 +636,7 @@ cp_err store_payout_get(struct store *s, int64_t batch_id,
   rc = c->db->begin(c, 0);
   if (rc)
     goto out;
-  rc = batch_read(c, batch_id, out);
+  rc = batch_read(c, batch_id, out, 0);
   if (!rc && lines)
     rc = lines_read(c, batch_id, lines);
   c->db->rollback(c);

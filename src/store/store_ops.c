@@ -160,7 +160,9 @@ cp_err store__migrate(struct store_conn *c)
   rc = store__begin(c);
   if (rc)
     return rc;
-  rc = store__prepare(c, STORE_SQL_SCHEMA_CREATE, &st);
+  rc = db->migrate_lock_sql ? db->exec(c, db->migrate_lock_sql) : CP_OK;
+  if (!rc)
+    rc = store__prepare(c, STORE_SQL_SCHEMA_CREATE, &st);
   if (!rc)
     rc = store__exec_stmt(st);
   rc = store__finish(c, rc);
@@ -171,6 +173,8 @@ cp_err store__migrate(struct store_conn *c)
     rc = store__begin(c);
     if (rc)
       return rc;
+    if (db->migrate_lock_sql && (rc = db->exec(c, db->migrate_lock_sql)))
+      goto fail;
     rc = store__version(c, &have);
     if (rc)
       goto fail;

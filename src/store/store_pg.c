@@ -431,6 +431,71 @@ static uint64_t pg_changes(struct store_stmt *st)
   return ((struct pg_stmt *)st)->changes;
 }
 
+/* ---- leases: session advisory locks ----
+ * Keys are (class, name hash); the class keeps our locks apart from other
+ * applications' on the same database. Held on the writer connection: the
+ * session that holds the lease is the one its holder commits through, so
+ * when the lock is lost (the session ended) nothing more commits there. */
+#define PG_LEASE_CLASS 1668312113     /* "cpl1" */
+#define PG_MIGRATE_LOCK "SELECT pg_advisory_xact_lock(1668312369, 0)" /* "cpm1" */
+
+static int32_t pg_lease_key(const char *name)
+{
+  uint32_t h = 2166136261u; /* FNV-1a */
+  for (const char *p = name; *p; p++)
+    h = (h ^ (uint8_t)*p) * 16777619u;
+  return (int32_t)(h & 0x7fffffff); /* same value as int4 and as oid */
+}
+
+/* Runs a one-row, one-boolean query with the lease key as $1, $2. */
+static cp_err pg_lease_query(struct pg_conn *q, const char *sql, int32_t key, int *out)
+{
+  char k1[16], k2[16];
+  const char *vals[2] = { k1, k2 };
+  PGresult *res;
+  cp_err rc = CP_OK;
+
+  snprintf(k1, sizeof k1, "%d", (int)PG_LEASE_CLASS);
+  snprintf(k2, sizeof k2, "%d", (int)key);
+  res = PQexecParams(q->pg, sql, 2, NULL, vals, NULL, NULL, 0);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK)
+    rc = pg_fail(q->pg, res, sql);
+  else if (PQntuples(res) != 1 || PQnfields(res) != 1)
+    rc = CP_DB;
+  else
+    *out = PQgetvalue(res, 0, 0)[0] == 't';
+  PQclear(res);
+  return rc;
+}
+
+static cp_err pg_lease(struct store_conn *c, const char *name, int op, int *held)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  int32_t key = pg_lease_key(name);
+  int got = 0, mine = 0;
+  cp_err rc;
+
+  *held = 0;
+  /* Asking pg_locks first: taking a session lock twice stacks it. */
+  rc = pg_lease_query(q, "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE "
+                      "locktype = 'advisory' AND pid = pg_backend_pid() AND "
+                      "classid = $1::int4::oid AND objid = $2::int4::oid AND "
+                      "objsubid = 2 AND granted)", key, &mine);
+  if (rc)
+    return rc;
+  if (mine) {
+    *held = 1; /* TRY: still ours; PROBE: no other handle has it */
+    return CP_OK;
+  }
+  rc = pg_lease_query(q, "SELECT pg_try_advisory_lock($1::int4, $2::int4)", key, &got);
+  if (rc || !got)
+    return rc;
+  *held = 1;
+  if (op == STORE_LEASE_PROBE)
+    rc = pg_lease_query(q, "SELECT pg_advisory_unlock($1::int4, $2::int4)", key, &got);
+  return rc;
+}
+
 static void pg_reset(struct store_stmt *st)
 {
   struct pg_stmt *s = (struct pg_stmt *)st;
@@ -459,6 +524,8 @@ const struct store_db store__pg = {
   .col_blob = pg_col_blob,
   .changes = pg_changes,
   .reset = pg_reset,
+  .lease = pg_lease,
+  .migrate_lock_sql = PG_MIGRATE_LOCK,
   .migrations = pg_migrations,
   .n_migrations = sizeof pg_migrations / sizeof pg_migrations[0],
 };

@@ -11,9 +11,14 @@
  * - busy_timeout: other processes (the CLI) may hold the write lock
  *   briefly; readers never wait in WAL mode except during recovery.
  * - readers set query_only so a bug cannot write outside the writer. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 #include "util/log.h"
@@ -26,10 +31,18 @@ struct sq_stmt {
   uint64_t changes;
 };
 
+struct sq_lease {
+  char name[STORE_LEASE_NAME_MAX + 1];
+  int fd; /* flock'ed: held */
+};
+
 struct sq_conn {
   struct store_conn base;
   sqlite3 *db;
   struct sq_stmt *stmts[STORE_SQL__COUNT];
+  char *path; /* writer only: where the lease files go */
+  struct sq_lease leases[STORE_LEASES_MAX];
+  size_t nleases;
 };
 
 static const char *const sq_migrations[] = {
@@ -184,6 +197,10 @@ static void sq_close(struct store_conn *c)
   }
   if (sqlite3_close(q->db) != SQLITE_OK)
     log_error("store", "sqlite_close", "msg=\"%s\"", sqlite3_errmsg(q->db));
+  /* after the database: closing the lease files gives the leases up */
+  for (size_t i = 0; i < q->nleases; i++)
+    close(q->leases[i].fd);
+  free(q->path);
   free(q);
 }
 
@@ -196,8 +213,10 @@ static cp_err sq_open(const struct store_options *opt, int writer,
   int r;
 
   q->base.db = &store__sqlite;
-  if (writer)
+  if (writer) {
     flags |= SQLITE_OPEN_CREATE;
+    q->path = xstrdup(opt->path);
+  }
   r = sqlite3_open_v2(opt->path, &q->db, flags, NULL);
   if (r != SQLITE_OK) {
     rc = sq_fail(q->db, r, "open");
@@ -250,7 +269,11 @@ static cp_err sq_stmt(struct store_conn *c, enum store_sql id,
   struct sq_stmt *s = q->stmts[id];
   if (!s) {
     sqlite3_stmt *st = NULL;
-    int r = sqlite3_prepare_v3(q->db, store__sql[id], -1,
+    /* Row locks are PostgreSQL's; our writer already holds the database
+     * (BEGIN IMMEDIATE), so the text before " FOR " is the same. */
+    const char *lock = strstr(store__sql[id], " FOR ");
+    int len = lock ? (int)(lock - store__sql[id]) : -1;
+    int r = sqlite3_prepare_v3(q->db, store__sql[id], len,
                                SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (r != SQLITE_OK) {
       *out = NULL;
@@ -355,6 +378,81 @@ static void sq_reset(struct store_stmt *st)
   sqlite3_reset(((struct sq_stmt *)st)->st);
 }
 
+/* ---- leases: flock on "<path>-lease-<name>" ----
+ * flock, not fcntl: SQLite's own locks on the database are fcntl locks,
+ * which a process drops whenever it closes any descriptor of that file;
+ * a separate file with flock never touches them. The kernel releases the
+ * flock when the holder dies, which is what a follower waits for. */
+
+static int sq_lease_memory(const char *path)
+{
+  return !path || !*path || !strcmp(path, ":memory:");
+}
+
+static cp_err sq_lease_path(const struct sq_conn *q, const char *name, char *out,
+                            size_t cap)
+{
+  int n = snprintf(out, cap, "%s-lease-%s", q->path, name);
+  return n < 0 || (size_t)n >= cap ? CP_TOO_BIG : CP_OK;
+}
+
+static cp_err sq_lease(struct store_conn *c, const char *name, int op, int *held)
+{
+  struct sq_conn *q = (struct sq_conn *)c;
+  char path[4096];
+  int fd;
+  cp_err rc;
+
+  *held = 0;
+  if (!q->path)
+    return CP_INTERNAL; /* not the writer */
+  if (sq_lease_memory(q->path)) {
+    *held = 1; /* nothing another process could share */
+    return CP_OK;
+  }
+  for (size_t i = 0; i < q->nleases; i++)
+    if (!strcmp(q->leases[i].name, name)) {
+      *held = 1; /* a flock stays while its descriptor is open */
+      return CP_OK;
+    }
+  if (strlen(name) > STORE_LEASE_NAME_MAX)
+    return CP_INVAL;
+  rc = sq_lease_path(q, name, path, sizeof path);
+  if (rc)
+    return rc;
+  /* A probe creates nothing: without the file nobody has ever led. */
+  fd = open(path, O_RDWR | O_CLOEXEC | (op == STORE_LEASE_TRY ? O_CREAT : 0), 0644);
+  if (fd < 0) {
+    if (op == STORE_LEASE_PROBE && errno == ENOENT) {
+      *held = 1;
+      return CP_OK;
+    }
+    log_error("store", "lease_open", "path=%s errno=%d", path, errno);
+    return CP_IO;
+  }
+  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    close(fd);
+    if (e == EWOULDBLOCK)
+      return CP_OK;
+    log_error("store", "lease_flock", "path=%s errno=%d", path, e);
+    return CP_IO;
+  }
+  if (op == STORE_LEASE_PROBE) {
+    close(fd); /* releases the flock: nobody held it */
+    *held = 1;
+    return CP_OK;
+  }
+  if (q->nleases == STORE_LEASES_MAX) {
+    close(fd);
+    return CP_TOO_BIG;
+  }
+  *held = 1;
+  memcpy(q->leases[q->nleases].name, name, strlen(name) + 1);
+  q->leases[q->nleases++].fd = fd;
+  return CP_OK;
+}
+
 const struct store_db store__sqlite = {
   .name = "sqlite",
   .open = sq_open,
@@ -374,6 +472,7 @@ const struct store_db store__sqlite = {
   .col_blob = sq_col_blob,
   .changes = sq_changes,
   .reset = sq_reset,
+  .lease = sq_lease,
   .migrations = sq_migrations,
   .n_migrations = sizeof sq_migrations / sizeof sq_migrations[0],
 };

@@ -1,9 +1,12 @@
 #include "testutil.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "chia/coin.h"
 #include "chia/constants.h"
+#include "crypto/bls.h"
+#include "crypto/keys.h"
 #include "util/parse.h"
 
 static uint64_t u64_of(json_t *v, const char *key)
@@ -142,6 +145,88 @@ static void test_mojo_text(void **state)
   assert_int_equal(coin_xch_parse("1.", 2, &m), CP_BAD_NUMBER);
 }
 
+/* A bundle of n spends of coins with amounts base, base+1, ... (one-byte
+ * programs, heap-owned like a parsed bundle), signed by sig. */
+static void mk_bundle(struct chia_spend_bundle *sb, uint32_t n, uint64_t base,
+                      const uint8_t sig[96])
+{
+  struct chia_coin_spend *v = calloc(n ? n : 1, sizeof *v);
+  assert_non_null(v);
+  for (uint32_t i = 0; i < n; i++) {
+    v[i].coin.amount = base + i;
+    v[i].puzzle_reveal.data = malloc(1);
+    v[i].solution.data = malloc(1);
+    assert_non_null(v[i].puzzle_reveal.data);
+    assert_non_null(v[i].solution.data);
+    v[i].puzzle_reveal.data[0] = 0x80;
+    v[i].solution.data[0] = 0x80;
+    v[i].puzzle_reveal.len = v[i].solution.len = 1;
+  }
+  sb->coin_spends.items = v;
+  sb->coin_spends.count = n;
+  memcpy(sb->aggregated_signature, sig, 96);
+}
+
+/* SpendBundle.aggregate: spends concatenated in order, signatures summed;
+ * a bad signature changes nothing. */
+static void test_bundle_merge(void **state)
+{
+  static const uint8_t msg1[] = "fee spend", msg2[] = "other spend";
+  struct bls_sk sk;
+  struct bls_sig s1, s2, sum;
+  struct chia_spend_bundle a, b;
+  uint8_t seed[32], ident[96] = { 0xc0 }, bad[96];
+  (void)state;
+
+  memset(seed, 0x21, sizeof seed);
+  assert_int_equal(keys_gen(&sk, seed, sizeof seed), CP_OK);
+  bls_sign(&s1, &sk, msg1, sizeof msg1);
+  bls_sign(&s2, &sk, msg2, sizeof msg2);
+
+  /* the absorb (identity signature) + a signed wallet spend */
+  mk_bundle(&a, 2, 100, ident);
+  mk_bundle(&b, 1, 200, s1.bytes);
+  assert_int_equal(coin_bundle_merge(&a, &b), CP_OK);
+  assert_int_equal(a.coin_spends.count, 3);
+  assert_true(chia_spend_bundle_at(&a, 0)->coin.amount == 100);
+  assert_true(chia_spend_bundle_at(&a, 1)->coin.amount == 101);
+  assert_true(chia_spend_bundle_at(&a, 2)->coin.amount == 200);
+  assert_memory_equal(a.aggregated_signature, s1.bytes, 96);
+  assert_int_equal(b.coin_spends.count, 0);
+  assert_null(b.coin_spends.items);
+
+  /* two real signatures: the G2 sum */
+  mk_bundle(&b, 2, 300, s2.bytes);
+  assert_int_equal(coin_bundle_merge(&a, &b), CP_OK);
+  assert_int_equal(a.coin_spends.count, 5);
+  assert_true(chia_spend_bundle_at(&a, 4)->coin.amount == 301);
+  {
+    struct bls_sig both[2] = { s1, s2 };
+    bls_aggregate(&sum, both, 2);
+  }
+  assert_memory_equal(a.aggregated_signature, sum.bytes, 96);
+
+  /* not a G2 point: refused, nothing moved */
+  memset(bad, 0xff, sizeof bad);
+  mk_bundle(&b, 1, 400, bad);
+  assert_int_equal(coin_bundle_merge(&a, &b), CP_BAD_SIGNATURE);
+  assert_int_equal(a.coin_spends.count, 5);
+  assert_int_equal(b.coin_spends.count, 1);
+  assert_memory_equal(a.aggregated_signature, sum.bytes, 96);
+  assert_int_equal(coin_bundle_merge(&b, &a), CP_BAD_SIGNATURE);
+  assert_int_equal(b.coin_spends.count, 1);
+
+  /* an empty bundle with the identity signature is neutral */
+  chia_spend_bundle_release(&b);
+  memset(&b, 0, sizeof b);
+  memcpy(b.aggregated_signature, ident, 96);
+  assert_int_equal(coin_bundle_merge(&a, &b), CP_OK);
+  assert_int_equal(a.coin_spends.count, 5);
+  assert_memory_equal(a.aggregated_signature, sum.bytes, 96);
+  chia_spend_bundle_release(&a);
+  bls_sk_wipe(&sk);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -150,6 +235,7 @@ int main(void)
     cmocka_unit_test(test_reward_parents),
     cmocka_unit_test(test_absorb_reward_coin),
     cmocka_unit_test(test_mojo_text),
+    cmocka_unit_test(test_bundle_merge),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -400,8 +400,8 @@ static void test_curry_vectors(void **state)
   (void)state;
   json_array_foreach(cv, i, c) {
     struct clvm_alloc *a = clvm_alloc_new(0);
-    uint8_t *mod, *ref, h[32], ah[5][32], mh[32];
-    size_t modn, refn, nargs;
+    uint8_t *mod = NULL, *ref, h[32], ah[5][32], mh[32];
+    size_t modn = 0, refn, nargs;
     clvm_node modnode, args[5], prog, um, uargs[8];
     struct buf out;
     uint8_t b32[32], b48[48];
@@ -448,8 +448,8 @@ static void test_curry_vectors(void **state)
     {
       json_t *nets = tv_get(c, "by_network"), *net;
       const char *key;
-      uint8_t *wr;
-      size_t wrn;
+      uint8_t *wr = NULL;
+      size_t wrn = 0;
       assert_true(find_puzzle(v, "pool_waitingroom_innerpuz", &wr, &wrn));
       json_object_foreach(nets, key, net) {
         clvm_node wmod, wargs[5], wprog;

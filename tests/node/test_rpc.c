@@ -845,6 +845,95 @@ static void test_wallet(void **state)
   fake_stop(f);
 }
 
+#define G2_IDENTITY                                                          \
+  "0xc00000000000000000000000000000000000000000000000000000000000000000"     \
+  "000000000000000000000000000000000000000000000000000000000000000000"     \
+  "000000000000000000000000000000000000000000000000000000000000"
+#define SIGNED_BUNDLE                                                        \
+  "{\"coin_spends\": [{\"coin\": {\"parent_coin_info\": \"" H32("1") "\","       \
+  " \"puzzle_hash\": \"" H32("2") "\", \"amount\": 18446744073709551615},"      \
+  " \"puzzle_reveal\": \"0x80\", \"solution\": \"0xff8080\"}],"                 \
+  " \"aggregated_signature\": \"" G2_IDENTITY "\"}"
+
+/* create_signed_transaction: the exact request (push false, announcements
+ * as hex) and strict parsing of the signed bundle. */
+static void test_wallet_create_signed(void **state)
+{
+  struct fake *f = fake_start("config/ssl/daemon/private_daemon",
+                              "config/ssl/ca/private_ca.crt");
+  struct node_client *c = client_for(f, NODE_SERVICE_WALLET);
+  struct node_signed_tx_opts o;
+  struct node_coin_announcement ann[2];
+  struct node_payment pay;
+  struct chia_spend_bundle sb;
+  struct node_error e;
+  uint8_t h[32];
+  (void)state;
+
+  memset(&o, 0, sizeof o);
+  memset(&pay, 0, sizeof pay);
+  memset(ann, 0, sizeof ann);
+  fill(pay.puzzle_hash, '7');
+  pay.amount = 1;
+  fill(ann[0].coin_id, 'a');
+  fill(ann[1].coin_id, 'b');
+  ann[0].message = ann[1].message = (const uint8_t *)"$";
+  ann[0].message_len = ann[1].message_len = 1;
+  o.fee = 18446744073709551615ull;
+  o.coin_announcements = ann;
+  o.n_coin_announcements = 2;
+  fake_reply(f, "{\"signed_txs\": [], \"signed_tx\": {\"name\": \"" H32("d") "\","
+                " \"spend_bundle\": " SIGNED_BUNDLE "}, \"transactions\": [],"
+                " \"unsigned_transactions\": [], \"success\": true}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_OK);
+  assert_request(f, "create_signed_transaction",
+                 "{\"wallet_id\":1,\"fee\":18446744073709551615,\"additions\":"
+                 "[{\"puzzle_hash\":\"" H32("7") "\",\"amount\":1}],"
+                 "\"coin_announcements\":[{\"coin_id\":\"" H32("a") "\",\"message\":\"0x24\"},"
+                 "{\"coin_id\":\"" H32("b") "\",\"message\":\"0x24\"}],\"push\":false}");
+  assert_int_equal(sb.coin_spends.count, 1);
+  fill(h, '1');
+  assert_memory_equal(chia_spend_bundle_at(&sb, 0)->coin.parent_coin_info, h, 32);
+  assert_true(chia_spend_bundle_at(&sb, 0)->coin.amount == UINT64_MAX);
+  assert_int_equal(chia_spend_bundle_at(&sb, 0)->solution.len, 3);
+  assert_int_equal(sb.aggregated_signature[0], 0xc0);
+  chia_spend_bundle_release(&sb);
+
+  /* no signed_tx: the first of signed_txs; no announcements: no key */
+  o.n_coin_announcements = 0;
+  o.fee = 0;
+  o.wallet_id = 2;
+  fake_reply(f, "{\"signed_txs\": [{\"spend_bundle\": " SIGNED_BUNDLE "}], \"success\": true}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_OK);
+  assert_request(f, "create_signed_transaction",
+                 "{\"wallet_id\":2,\"fee\":0,\"additions\":"
+                 "[{\"puzzle_hash\":\"" H32("7") "\",\"amount\":1}],\"push\":false}");
+  assert_int_equal(sb.coin_spends.count, 1);
+  chia_spend_bundle_release(&sb);
+
+  /* malformed answers */
+  fake_reply(f, "{\"signed_tx\": {\"spend_bundle\": null}, \"success\": true}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_RPC_RESPONSE);
+  assert_int_equal(sb.coin_spends.count, 0);
+  fake_reply(f, "{\"signed_txs\": [], \"success\": true}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_RPC_RESPONSE);
+  fake_reply(f, "{\"signed_tx\": {\"spend_bundle\": {\"coin_spends\": [],"
+                " \"aggregated_signature\": \"0xc0\"}}, \"success\": true}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_RPC_RESPONSE);
+  /* the wallet's refusal (e.g. not enough coins) */
+  fake_reply(f, "{\"success\": false, \"error\": \"Can't select amount higher than our"
+                " spendable balance\"}");
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_RPC_ERROR);
+  assert_int_equal(sb.coin_spends.count, 0);
+  /* bad input never leaves */
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 0, &sb, &e), CP_INVAL);
+  o.n_coin_announcements = 1;
+  o.coin_announcements = NULL;
+  assert_int_equal(wallet_create_signed_transaction(c, &o, &pay, 1, &sb, &e), CP_INVAL);
+  node_free(c);
+  fake_stop(f);
+}
+
 static void test_oversized(void **state)
 {
   struct fake *f = fake_start("config/ssl/daemon/private_daemon",
@@ -1033,6 +1122,7 @@ int main(void)
     cmocka_unit_test(test_coin_records),
     cmocka_unit_test(test_puzzle_solution_push_tx),
     cmocka_unit_test(test_wallet),
+    cmocka_unit_test(test_wallet_create_signed),
     cmocka_unit_test(test_oversized),
     cmocka_unit_test(test_tls_refusals),
     cmocka_unit_test(test_node_down),

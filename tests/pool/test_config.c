@@ -26,6 +26,25 @@ static void test_defaults_and_empty(void **state)
   assert_int_equal(c.max_additions_per_transaction, 400);
   assert_int_equal(c.authentication_token_timeout, 5);
   assert_false(c.have_default_target);
+  assert_true(c.block_claim_fee == 0);
+  /* the largest block_claim_fee: the smallest pool reward ever */
+  assert_int_equal(parse(&c, "block_claim_fee: 109375000000\n", err), CP_OK);
+  assert_true(c.block_claim_fee == 109375000000ull);
+  /* HTTP and signature batching knobs */
+  assert_int_equal(c.max_conn_per_ip, 50);
+  assert_int_equal(c.max_connections, 1000);
+  assert_int_equal(c.http_threads, 0);
+  assert_int_equal(c.sig_batch_parallel_min, 8);
+  assert_int_equal(c.sig_batch_wait_us, 0);
+  assert_int_equal(parse(&c, "server:\n  max_conn_per_ip: 0\n  http_threads: 4\n"
+                             "  sig_batch_parallel_min: 16\n  sig_batch_wait_us: 2000\n",
+                         err), CP_OK);
+  assert_int_equal(c.max_conn_per_ip, 0);
+  assert_int_equal(c.http_threads, 4);
+  assert_int_equal(c.sig_batch_parallel_min, 16);
+  assert_int_equal(c.sig_batch_wait_us, 2000);
+  assert_int_equal(parse(&c, "server:\n  sig_batch_wait_us: 20001\n", err), CP_CONFIG);
+  assert_int_equal(parse(&c, "server:\n  max_connections: 0\n", err), CP_CONFIG);
 }
 
 /* The reference pool's config-example.yaml shape. */
@@ -112,6 +131,7 @@ static void test_rejects(void **state)
     { "server:\n  server_port: 70000\n", "server.server_port" },
     { "authentication_token_timeout: 256\n", "authentication_token_timeout" },
     { "relative_lock_height: 5000\n", "relative_lock_height" },
+    { "block_claim_fee: 109375000001\n", "block_claim_fee" },
     { "pool_fee_typo: 0.01\n", "unknown config key 'pool_fee_typo'" },
     { "server:\n  bogus: 1\n", "unknown config key 'server.bogus'" },
     { "network: devnet\n", "network" },

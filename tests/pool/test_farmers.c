@@ -15,6 +15,7 @@
 #include "pool/token.h"
 #include "util/hex.h"
 #include "util/log.h"
+#include "util/workq.h"
 
 #include "plotnft_chain.h"
 
@@ -607,6 +608,49 @@ static void test_put_all_keys(void **state)
               "\"suggested_difficulty\":null}");
 }
 
+/* The cooldown lives in the store: a second front end on the same
+ * database (or this one after a restart) refuses a PUT during it. */
+static void test_put_cooldown_shared(void **state)
+{
+  struct fx *x = *state;
+  const uint8_t *lid = x->fc.id.launcher_id;
+  struct store_options o = { .backend = STORE_BACKEND_SQLITE, .read_conns = 2 };
+  struct farmers_deps d;
+  struct farmers *mine = x->f, *other = NULL;
+  struct store *s2 = NULL;
+  uint64_t until = 0;
+
+  register_ok(x);
+  expect_json(do_put(x, put_body(lid, tok(), NULL, NULL, 50, &owner_sk, 0), NOW),
+              "{\"authentication_public_key\":null,\"payout_instructions\":null,"
+              "\"suggested_difficulty\":true}");
+  assert_int_equal(store_cooldown_get(x->store, lid, &until), CP_OK);
+  assert_int_equal(until, NOW + 600);
+
+  o.path = x->path;
+  assert_int_equal(store_open(&o, &s2), CP_OK);
+  memset(&d, 0, sizeof d);
+  d.cfg = &x->cfg;
+  d.net = consts_get("testnet11");
+  d.store = s2;
+  d.chain = &x->ch;
+  assert_int_equal(farmers_new(&d, &other), CP_OK);
+  x->f = other;
+  expect_code(do_put(x, put_body(lid, tok(), NULL, NULL, 60, &owner_sk, 0), NOW + 1),
+              POOL_REQUEST_FAILED);
+  /* over once it ends, wherever the next PUT lands */
+  expect_json(do_put(x, put_body(lid, token_current(NOW + 600, 5), NULL, NULL, 60,
+                                 &owner_sk, 0), NOW + 600),
+              "{\"authentication_public_key\":null,\"payout_instructions\":null,"
+              "\"suggested_difficulty\":true}");
+  x->f = mine;
+  expect_code(do_put(x, put_body(lid, token_current(NOW + 600, 5), NULL, NULL, 70,
+                                 &owner_sk, 0), NOW + 601),
+              POOL_REQUEST_FAILED);
+  farmers_free(other);
+  store_close(s2);
+}
+
 static void test_put_errors_in_order(void **state)
 {
   struct fx *x = *state;
@@ -778,6 +822,60 @@ static void test_refresh_leave_and_return(void **state)
   x->fc.fail = CP_OK;
 }
 
+/* Through the worker pool (bounded in flight): every member is followed
+ * once, the counts add up, and a member whose stored tip does not parse
+ * (invalid lineage) stops being one while the valid one stays. */
+static void test_refresh_concurrent(void **state)
+{
+  struct fx *x = *state;
+  struct workq_options wo = { .threads = 3, .max_queued = 64 };
+  struct farmers_deps d;
+  struct farmers *conc = NULL;
+  struct workq *q = NULL;
+  struct store_farmer rec;
+  static uint8_t junk[] = { 0xff, 0x00, 0x13 };
+  size_t changed = 99;
+
+  register_ok(x);
+  for (uint32_t i = 0; i < 20; i++) {
+    memset(&rec, 0, sizeof rec);
+    memset(rec.launcher_id, 0x60, 32);
+    rec.launcher_id[0] = (uint8_t)i;
+    memset(rec.p2_singleton_puzzle_hash, 0x61, 32);
+    rec.p2_singleton_puzzle_hash[0] = (uint8_t)i;
+    rec.singleton_tip = junk;
+    rec.singleton_tip_len = sizeof junk;
+    rec.singleton_tip_state = junk;
+    rec.singleton_tip_state_len = sizeof junk;
+    rec.difficulty = 20;
+    rec.is_pool_member = 1;
+    assert_int_equal(store_farmer_add(x->store, &rec), CP_OK);
+  }
+  assert_int_equal(workq_new(&wo, &q), CP_OK);
+  memset(&d, 0, sizeof d);
+  d.cfg = &x->cfg;
+  d.net = consts_get("testnet11");
+  d.store = x->store;
+  d.chain = &x->ch;
+  d.workq = q;
+  assert_int_equal(farmers_new(&d, &conc), CP_OK);
+  assert_int_equal(farmers_refresh(conc, &changed), CP_OK);
+  assert_int_equal(changed, 20);
+  stored(x, x->fc.id.launcher_id, &rec);
+  assert_int_equal(rec.is_pool_member, 1);
+  store_farmer_release(&rec);
+  {
+    struct store_farmer_list l;
+    assert_int_equal(store_farmer_list_members(x->store, &l), CP_OK);
+    assert_int_equal(l.n, 1);
+    store_farmer_list_release(&l);
+  }
+  assert_int_equal(farmers_refresh(conc, &changed), CP_OK);
+  assert_int_equal(changed, 0);
+  farmers_free(conc);
+  workq_free(q);
+}
+
 /* Self pooling and switching pools end membership at once. */
 static void test_refresh_other_pool(void **state)
 {
@@ -918,11 +1016,13 @@ int main(void)
     T(test_post_race),
     T(test_get),
     T(test_put_all_keys),
+    T(test_put_cooldown_shared),
     T(test_put_errors_in_order),
     T(test_put_v2),
     T(test_login),
     T(test_refresh_leave_and_return),
     T(test_refresh_other_pool),
+    T(test_refresh_concurrent),
     T(test_refresh_tip_gone),
     T(test_metrics),
     T(test_refresher_thread),

@@ -91,15 +91,22 @@ static void credit(struct env *e, int i, uint64_t diff, uint64_t ts)
   assert_int_equal(store_partial_add(e->s, &pa), CP_OK);
 }
 
-static void absorb(struct env *e, uint64_t amount)
+/* An absorbed reward whose absorb cost claim_fee of blockchain fee. */
+static void absorb_fee(struct env *e, uint64_t amount, uint64_t claim_fee)
 {
   struct store_reward r = { 0 };
   be32_store(r.coin_id, ++e->coins);
   lid(0, r.launcher_id);
   r.height = 100 + e->coins;
   r.amount = amount;
+  r.claim_fee = claim_fee;
   r.state = STORE_REWARD_ABSORBED;
   assert_int_equal(store_reward_upsert(e->s, &r), CP_OK);
+}
+
+static void absorb(struct env *e, uint64_t amount)
+{
+  absorb_fee(e, amount, 0);
 }
 
 /* What the wallet file says: per S line. */
@@ -215,6 +222,48 @@ static void test_prop(void **state)
   assert_int_equal(balance(&e, 0), 0);
   assert_int_equal(payouts_undistributed(e.s, &und), CP_OK);
   assert_int_equal(und, 74);
+  env_close(&e);
+}
+
+/* The absorbs' blockchain fees left with the absorbs: a round shares out
+ * the rewards minus their claim fees, to the mojo (test_prop's first round,
+ * with 3,000 + 1,000 mojo more absorbed and paid as claim fees). */
+static void test_prop_claim_fees(void **state)
+{
+  struct env e;
+  struct sent s = { 0 };
+  struct payouts_report r;
+  uint64_t und;
+  (void)state;
+  env_open(&e, PAYOUT_PROP);
+  e.cfg.min_payout = 150000000;
+  credit(&e, 0, 100, T0);
+  credit(&e, 1, 200, T0);
+  credit(&e, 2, 700, T0);
+  absorb_fee(&e, 600000003 + 3000, 3000);
+  absorb_fee(&e, 400000000 + 1000, 1000);
+  assert_int_equal(payouts_undistributed(e.s, &und), CP_OK);
+  assert_int_equal(und, 1000000003);
+  assert_int_equal(payouts_run_once(e.p, T0 + 10, &r), CP_OK);
+  assert_int_equal(r.round_total, 1000000003);
+  settle(&e, T0 + 20);
+  fw_audit(e.wal, collect, &s);
+  assert_int_equal(s.n, 2);
+  assert_int_equal(s.fee[0] + s.fee[1], 10);
+  assert_int_equal(paid_to(&s, 0xee), 10000000);
+  assert_int_equal(paid_to(&s, 0x31), 197999800);
+  assert_int_equal(paid_to(&s, 0x32), 692999300);
+  assert_int_equal(balance(&e, 0), 98999900);
+  assert_int_equal(payouts_undistributed(e.s, &und), CP_OK);
+  assert_int_equal(und, 993);
+  /* a reward whose whole amount went to its fee adds nothing */
+  absorb_fee(&e, 1750000000000ull, 1750000000000ull);
+  assert_int_equal(payouts_undistributed(e.s, &und), CP_OK);
+  assert_int_equal(und, 993);
+  /* a fee above the reward is a ledger bug: no funds at all */
+  absorb_fee(&e, 1000, 1001);
+  assert_int_equal(payouts_undistributed(e.s, &und), CP_INVAL);
+  assert_int_equal(und, 0);
   env_close(&e);
 }
 
@@ -457,6 +506,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_prop),
+    cmocka_unit_test(test_prop_claim_fees),
     cmocka_unit_test(test_pplns_seconds),
     cmocka_unit_test(test_pplns_points),
     cmocka_unit_test(test_pps),

@@ -12,6 +12,7 @@
 #include "chia/coin.h"
 #include "crypto/sha256.h"
 #include "plotnft/absorb.h"
+#include "pool/payouts.h"
 #include "pool/rewards.h"
 #include "store/store.h"
 #include "util/log.h"
@@ -19,7 +20,20 @@
 
 #define REWARD 1750000000000ull
 
+/* The pool wallet's side of the fee: records what it was asked, answers
+ * one signed spend (or fails). */
+struct fake_fee {
+  unsigned calls;
+  uint64_t fee;
+  size_t n;
+  uint8_t ids[8][32];
+  cp_err fail;
+  struct bls_sig sig;
+};
+
 struct world {
+  struct fake_fee ff;
+  struct chia_spend_bundle last_sb; /* the last bundle pushed */
   struct fake_chain fc;
   struct chain ch;
   uint8_t variant[256];   /* header hash of height h = sha256(h, variant[h]) */
@@ -81,6 +95,8 @@ static cp_err w_push(void *ctx, const json_t *sb, enum node_tx_status *st, char 
   (void)ctx;
   W.pushes++;
   W.last_spends = json_array_size(json_object_get(sb, "coin_spends"));
+  chia_spend_bundle_release(&W.last_sb);
+  assert_int_equal(chia_spend_bundle_from_json(sb, &W.last_sb), CP_OK);
   if (W.refuse_next) {
     W.refuse_next--;
     snprintf(why, wl, "MEMPOOL_CONFLICT");
@@ -122,7 +138,46 @@ static struct fc_coin *add_reward(uint32_t height, uint8_t id[32])
   return fc_add(&W.fc, &c, height);
 }
 
+static cp_err ff_sign(void *ctx, uint64_t fee, const uint8_t (*ids)[32], size_t n,
+                      struct chia_spend_bundle *out, char *why, size_t whylen)
+{
+  struct fake_fee *f = ctx;
+  struct chia_coin_spend *cs;
+  f->calls++;
+  f->fee = fee;
+  f->n = n;
+  for (size_t i = 0; i < n && i < 8; i++)
+    memcpy(f->ids[i], ids[i], 32);
+  if (f->fail) {
+    snprintf(why, whylen, "Can't select amount higher than our spendable balance");
+    return f->fail;
+  }
+  cs = calloc(1, sizeof *cs);
+  assert_non_null(cs);
+  memset(cs->coin.parent_coin_info, 0xfe, 32);
+  memcpy(cs->coin.puzzle_hash, W.target, 32);
+  cs->coin.amount = 5000000;
+  cs->puzzle_reveal.data = malloc(1);
+  cs->solution.data = malloc(1);
+  assert_non_null(cs->puzzle_reveal.data);
+  assert_non_null(cs->solution.data);
+  cs->puzzle_reveal.data[0] = cs->solution.data[0] = 0x80;
+  cs->puzzle_reveal.len = cs->solution.len = 1;
+  out->coin_spends.items = cs;
+  out->coin_spends.count = 1;
+  memcpy(out->aggregated_signature, f->sig.bytes, 96);
+  return CP_OK;
+}
+
+static void world_open_fee(uint64_t block_claim_fee, int with_wallet);
+
 static void world_open(void)
+{
+  world_open_fee(0, 0);
+}
+
+/* with_wallet: the engine gets the fake fee source */
+static void world_open_fee(uint64_t block_claim_fee, int with_wallet)
 {
   struct store_options so = { .backend = STORE_BACKEND_SQLITE };
   struct rewards_options ro = { 0 };
@@ -159,10 +214,16 @@ static void world_open(void)
   W.cfg.confirmation_security_threshold = 3;
   memcpy(W.cfg.default_target_puzzle_hash, W.target, 32);
   W.cfg.have_default_target = 1;
+  W.cfg.block_claim_fee = block_claim_fee;
   ro.cfg = &W.cfg;
   ro.store = W.s;
   ro.chain = W.ch;
   memcpy(ro.genesis_challenge, W.genesis, 32);
+  bls_sign(&W.ff.sig, &W.sk, (const uint8_t *)"fee", 3);
+  if (with_wallet) {
+    ro.fee.sign = ff_sign;
+    ro.fee.ctx = &W.ff;
+  }
   assert_int_equal(rewards_new(&ro, &W.r), CP_OK);
 }
 
@@ -170,6 +231,7 @@ static void world_close(void)
 {
   char p[160];
   rewards_free(W.r);
+  chia_spend_bundle_release(&W.last_sb);
   store_close(W.s);
   fc_free(&W.fc);
   unlink(W.db);
@@ -367,6 +429,179 @@ static void test_one_bundle_per_singleton(void **state)
   world_close();
 }
 
+/* With block_claim_fee the wallet is asked for fee x N with exactly the N
+ * reward coin ids; the pushed bundle is the absorb spends plus the fee
+ * spend under the aggregated signature; the tracked id is the absorb's
+ * alone; the rewards carry the fee and undistributed drops by it. */
+static void test_claim_fee(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct fc_coin *a, *b;
+  uint8_t ida[32], idb[32], tx_nofee[32];
+  uint64_t funds = 0;
+  (void)state;
+
+  /* the same rewards absorbed without a fee: the id to compare with */
+  world_open();
+  W.fc.peak = 20;
+  add_reward(15, ida);
+  add_reward(16, idb);
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_int_equal(state_of(ida, &sr), STORE_REWARD_ABSORBING);
+  memcpy(tx_nofee, sr.absorb_tx_id, 32);
+  assert_true(sr.claim_fee == 0);
+  assert_int_equal(W.last_sb.coin_spends.count, 4);
+  world_close();
+
+  world_open_fee(30000, 1);
+  W.fc.peak = 20;
+  a = add_reward(15, ida);
+  b = add_reward(16, idb);
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_int_equal(W.ff.calls, 1);
+  assert_true(W.ff.fee == 60000);
+  assert_int_equal(W.ff.n, 2);
+  assert_memory_equal(W.ff.ids[0], ida, 32); /* by height */
+  assert_memory_equal(W.ff.ids[1], idb, 32);
+  assert_int_equal(rep.pushed, 1);
+  assert_true(rep.claim_fees == 60000);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(W.last_sb.coin_spends.count, 5);
+  assert_true(chia_spend_bundle_at(&W.last_sb, 4)->coin.amount == 5000000);
+  assert_memory_equal(chia_spend_bundle_at(&W.last_sb, 4)->coin.parent_coin_info,
+                      "\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe"
+                      "\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe\xfe", 32);
+  /* identity (absorb) + the wallet's signature = the wallet's signature */
+  assert_memory_equal(W.last_sb.aggregated_signature, W.ff.sig.bytes, 96);
+  assert_int_equal(state_of(ida, &sr), STORE_REWARD_ABSORBING);
+  assert_memory_equal(sr.absorb_tx_id, tx_nofee, 32);
+  assert_true(sr.claim_fee == 30000);
+  assert_int_equal(state_of(idb, &sr), STORE_REWARD_ABSORBING);
+  assert_true(sr.claim_fee == 30000);
+
+  /* lands: absorbed with the fee; the funds are the rewards minus it */
+  fc_step(&W.fc, NULL, 21);
+  fc_step(&W.fc, NULL, 21);
+  a->rec.spent = b->rec.spent = true;
+  a->rec.spent_block_index = b->rec.spent_block_index = 21;
+  W.fc.peak = 21;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(rep.absorbed, 2);
+  assert_int_equal(state_of(ida, &sr), STORE_REWARD_ABSORBED);
+  assert_true(sr.claim_fee == 30000);
+  assert_int_equal(payouts_undistributed(W.s, &funds), CP_OK);
+  assert_true(funds == 2 * REWARD - 60000);
+  world_close();
+}
+
+/* The wallet cannot pay: nothing is pushed, the rewards stay found, the
+ * next pass tries again; an overdue pending bundle is re-signed. */
+static void test_claim_fee_wallet_fails(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  uint8_t id[32], tx1[32];
+  (void)state;
+  world_open_fee(1000, 1);
+  W.fc.peak = 20;
+  add_reward(15, id);
+  W.ff.fail = CP_RPC_ERROR;
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_int_equal(W.ff.calls, 1);
+  assert_int_equal(rep.fee_failed, 1);
+  assert_int_equal(rep.pushed, 0);
+  assert_int_equal(W.pushes, 0);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_FOUND);
+  assert_false(sr.has_absorb_tx);
+  assert_true(sr.claim_fee == 0);
+
+  W.ff.fail = CP_OK;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.ff.calls, 2);
+  assert_true(W.ff.fee == 1000);
+  assert_int_equal(W.ff.n, 1);
+  assert_memory_equal(W.ff.ids[0], id, 32);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(W.last_spends, 3);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_true(sr.claim_fee == 1000);
+  memcpy(tx1, sr.absorb_tx_id, 32);
+
+  /* overdue and unspent: rebuilt, the wallet asked again; when it fails
+   * the rewards stay absorbing with their bundle (it may still land) */
+  W.fc.peak = 20 + REWARDS_RETRY_BLOCKS;
+  W.ff.fail = CP_TIMEOUT;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.ff.calls, 3);
+  assert_int_equal(rep.fee_failed, 1);
+  assert_int_equal(W.pushes, 1);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_memory_equal(sr.absorb_tx_id, tx1, 32);
+  assert_true(sr.claim_fee == 1000);
+  W.ff.fail = CP_OK;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(W.ff.calls, 4);
+  assert_int_equal(W.pushes, 2);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_memory_equal(sr.absorb_tx_id, tx1, 32);
+
+  /* refused by the node: found again, the fee kept (that bundle may
+   * still land somewhere) */
+  W.fc.peak += REWARDS_RETRY_BLOCKS;
+  W.refuse_next = 1;
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(rep.refused, 1);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_FOUND);
+  assert_true(sr.claim_fee == 1000);
+  world_close();
+}
+
+/* A fee above the reward is capped at the reward; without a wallet a fee
+ * cannot be paid and the absorb goes out without one. */
+static void test_claim_fee_cap_and_no_wallet(void **state)
+{
+  struct rewards_report rep = { 0 };
+  struct store_reward sr;
+  struct fc_coin *c;
+  uint8_t id[32];
+  uint64_t funds = 7;
+  (void)state;
+  world_open_fee(REWARD + 5, 1);
+  W.fc.peak = 20;
+  c = add_reward(15, id);
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_true(W.ff.fee == REWARD);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_true(sr.claim_fee == REWARD);
+  fc_step(&W.fc, NULL, 21);
+  c->rec.spent = true;
+  c->rec.spent_block_index = 21;
+  W.fc.peak = 21;
+  assert_int_equal(rewards_absorb(W.r, &rep), CP_OK);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBED);
+  assert_int_equal(payouts_undistributed(W.s, &funds), CP_OK);
+  assert_true(funds == 0);
+  world_close();
+
+  world_open_fee(1000, 0);
+  W.fc.peak = 20;
+  add_reward(15, id);
+  memset(&rep, 0, sizeof rep);
+  assert_int_equal(rewards_run_once(W.r, &rep), CP_OK);
+  assert_int_equal(rep.pushed, 1);
+  assert_true(rep.claim_fees == 0);
+  assert_int_equal(W.last_spends, 2);
+  assert_int_equal(state_of(id, &sr), STORE_REWARD_ABSORBING);
+  assert_true(sr.claim_fee == 0);
+  world_close();
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -375,6 +610,9 @@ int main(void)
     cmocka_unit_test(test_absorb_lifecycle),
     cmocka_unit_test(test_singleton_moved),
     cmocka_unit_test(test_one_bundle_per_singleton),
+    cmocka_unit_test(test_claim_fee),
+    cmocka_unit_test(test_claim_fee_wallet_fails),
+    cmocka_unit_test(test_claim_fee_cap_and_no_wallet),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,6 +206,73 @@ static void test_max_batch(void **state)
   workq_free(q);
 }
 
+/* A second job starts only for parallel_min queued items, and a long
+ * queue is split between the jobs instead of going whole to the first. */
+static void test_parallel_min_and_split(void **state)
+{
+  struct workq_options o = { .threads = 1 };
+  struct gate g = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+  struct gate g2 = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+  struct workq *q;
+  struct keycache *kc;
+  struct sigbatch *sb;
+  struct sigbatch_stats st;
+  struct rec r[6];
+  (void)state;
+  ndone = 0;
+  assert_int_equal(workq_new(&o, &q), CP_OK);
+  assert_int_equal(keycache_new(0, &kc), CP_OK);
+  assert_int_equal(sigbatch_new(q, 0, 2, 0, kc, &sb), CP_OK);
+  /* parallel_min 4: three items are one job and one batch */
+  sigbatch_set_tuning(sb, 4, 0);
+  gate_close(q, &g);
+  for (int i = 0; i < 3; i++) {
+    make(&r[i], i, 0);
+    assert_int_equal(sigbatch_submit(sb, &r[i].it), CP_OK);
+  }
+  gate_open(&g);
+  wait_done(3);
+  sigbatch_stats(sb, &st);
+  assert_int_equal(st.batches, 1);
+  assert_int_equal(st.max_batch, 3);
+
+  /* parallel_min 2: six queued items start a second job at the second
+   * item, and the first job leaves it half of the queue */
+  ndone = 0;
+  sigbatch_set_tuning(sb, 2, 0);
+  gate_close(q, &g2);
+  for (int i = 0; i < 6; i++) {
+    make(&r[i], 10 + i, i == 4);
+    assert_int_equal(sigbatch_submit(sb, &r[i].it), CP_OK);
+  }
+  gate_open(&g2);
+  wait_done(6);
+  for (int i = 0; i < 6; i++) {
+    assert_int_equal(r[i].calls, 1);
+    assert_int_equal(r[i].rc, i == 4 ? CP_VERIFY_FAILED : CP_OK);
+  }
+  sigbatch_stats(sb, &st);
+  assert_int_equal(st.items, 9);
+  assert_int_equal(st.batches, 3);
+  assert_int_equal(st.max_batch, 3);
+  assert_int_equal(st.fallbacks, 1);
+  assert_int_equal(st.waits, 0);
+
+  /* submits have been far apart on the scale of wait_us (the mean gap
+   * starts at a second): an isolated item does not wait for company */
+  ndone = 0;
+  sigbatch_set_tuning(sb, 8, 20000);
+  make(&r[0], 30, 0);
+  assert_int_equal(sigbatch_submit(sb, &r[0].it), CP_OK);
+  wait_done(1);
+  assert_int_equal(r[0].rc, CP_OK);
+  sigbatch_stats(sb, &st);
+  assert_int_equal(st.waits, 0);
+  sigbatch_free(sb);
+  keycache_free(kc);
+  workq_free(q);
+}
+
 static void *free_pool(void *arg)
 {
   workq_free(arg);
@@ -250,6 +317,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_batch_with_bad_items),
     cmocka_unit_test(test_max_batch),
+    cmocka_unit_test(test_parallel_min_and_split),
     cmocka_unit_test(test_shutdown_cancels),
   };
   return cmocka_run_group_tests(tests, setup, NULL);

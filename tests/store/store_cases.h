@@ -462,8 +462,14 @@ static void case_rewards_and_chain(void **state)
   r.state = STORE_REWARD_ABSORBING;
   r.has_absorb_tx = 1;
   fx_hash(r.absorb_tx_id, 'A', 1);
+  r.claim_fee = UINT64_MAX - 7; /* stored with the int64 bit pattern */
   assert_int_equal(store_reward_upsert(s, &r), CP_OK);
   assert_int_equal(store_reward_get(s, r.coin_id, &got), CP_OK);
+  assert_true(got.claim_fee == UINT64_MAX - 7);
+  r.claim_fee = 5000; /* the fee follows the bundle in flight */
+  assert_int_equal(store_reward_upsert(s, &r), CP_OK);
+  assert_int_equal(store_reward_get(s, r.coin_id, &got), CP_OK);
+  assert_true(got.claim_fee == 5000);
   assert_int_equal(got.state, STORE_REWARD_ABSORBING);
   assert_int_equal(got.has_absorb_tx, 1);
   assert_memory_equal(got.absorb_tx_id, r.absorb_tx_id, 32);
@@ -478,6 +484,7 @@ static void case_rewards_and_chain(void **state)
   assert_true(l.items[1].height == 120);
   assert_true(l.items[2].height == 130);
   assert_int_equal(l.items[2].has_absorb_tx, 0);
+  assert_true(l.items[2].claim_fee == 0);
   store_reward_list_release(&l);
 
   fx_hash(hh, 'B', 140);

@@ -66,7 +66,8 @@ static inline void fx_init(struct fx *f)
 static inline void fx_cleanup(struct fx *f)
 {
   char p[128];
-  static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+  static const char *const sfx[] = { "", "-wal", "-shm", "-journal",
+                                     "-lease-" STORE_LEASE_LEADER };
   if (fx_backend == STORE_BACKEND_PG)
     return;
   for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
