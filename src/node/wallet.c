@@ -263,7 +263,8 @@ cp_err wallet_send_transaction_multi(struct node_client *c,
   json_t *req = NULL, *adds = NULL, *coins = NULL, *zero = NULL;
   cp_err rc;
 
-  if (!n || n > WALLET_MAX_ADDITIONS || (opts->n_coins && !opts->coins))
+  if (!n || n > WALLET_MAX_ADDITIONS || (opts->n_coins && !opts->coins) ||
+      (opts->n_excluded && !opts->excluded_coin_ids))
     return CP_INVAL;
   rc = node__req(&req);
   if (!rc)
@@ -285,6 +286,14 @@ cp_err wallet_send_transaction_multi(struct node_client *c,
       (!(zero = json_pack("[i]", 0)) ||
        json_object_set_new(req, "excluded_coin_amounts", zero)))
     rc = CP_NOMEM;
+  if (!rc && opts->n_excluded) {
+    json_t *ex = json_array();
+    if (!ex || json_object_set_new(req, "excluded_coin_ids", ex))
+      rc = CP_NOMEM;
+    for (size_t i = 0; i < opts->n_excluded && !rc; i++)
+      if (json_array_append_new(ex, cjson_hex(opts->excluded_coin_ids[i], 32)))
+        rc = CP_NOMEM;
+  }
   if (!rc)
     rc = node__call_parse(c, "send_transaction_multi", req, "transaction",
                           parse_tx_record_any, out, err);

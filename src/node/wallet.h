@@ -78,6 +78,9 @@ struct node_send_opts {
   size_t n_coins;
   bool exclude_zero_coins;           /* excluded_coin_amounts [0], as the
                                         reference pool does */
+  const uint8_t (*excluded_coin_ids)[32]; /* excluded_coin_ids; coins the
+                                             wallet must not spend */
+  size_t n_excluded;
 };
 
 /* A coin announcement the wallet's spend asserts: ASSERT_COIN_ANNOUNCEMENT

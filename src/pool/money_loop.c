@@ -7,6 +7,7 @@
 
 #include "node/wallet.h"
 #include "pool/leader.h"
+#include "pool/coinhold.h"
 #include "pool/payouts.h"
 #include "pool/rewards.h"
 #include "util/clock.h"
@@ -17,6 +18,7 @@ struct money_loop {
   struct money_loop_options o;
   struct rewards *rewards;
   struct rewards_node_fee fee_wallet; /* the rewards engine's fee source */
+  struct coinhold *hold;              /* fee coins kept out of payouts */
   struct payouts *payouts;
   int logged_in;
   pthread_t thread;
@@ -144,6 +146,8 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
   ro.cfg = o->cfg;
   ro.store = o->store;
   ro.chain = o->chain;
+  m->hold = coinhold_new();
+  ro.hold = m->hold;
   memcpy(ro.genesis_challenge, o->net->genesis_challenge, 32);
   /* the fee spend's 1-mojo output goes back to the pool target, so it
    * needs one (the rewards engine warns when a fee cannot be paid) */
@@ -163,6 +167,7 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
     po.store = o->store;
     payout_wallet_from_node(&po.wallet, o->wallet, o->cfg->wallet_id, &m->o.chain,
                             o->cfg->confirmation_security_threshold);
+    payout_wallet_hold_coins(&po.wallet, m->hold);
     rc = payouts_new(&po, &m->payouts);
     if (rc)
       goto fail;
@@ -193,6 +198,7 @@ cp_err money_loop_start(const struct money_loop_options *o, struct money_loop **
 fail:
   rewards_free(m->rewards);
   payouts_free(m->payouts);
+  coinhold_free(m->hold);
   pthread_cond_destroy(&m->wake);
   pthread_mutex_destroy(&m->lock);
   free(m);
@@ -210,6 +216,7 @@ void money_loop_stop(struct money_loop *m)
   pthread_join(m->thread, NULL);
   rewards_free(m->rewards);
   payouts_free(m->payouts);
+  coinhold_free(m->hold);
   pthread_cond_destroy(&m->wake);
   pthread_mutex_destroy(&m->lock);
   free(m);

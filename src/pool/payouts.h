@@ -49,6 +49,7 @@
 
 #include "node/wallet.h"
 #include "pool/chain.h"
+#include "pool/coinhold.h"
 #include "pool/config.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -108,6 +109,9 @@ struct payout_wallet {
 void payout_wallet_from_node(struct payout_wallet *out, struct node_client *wallet,
                              uint32_t wallet_id, const struct chain *chain,
                              uint32_t confirm_threshold);
+/* Coins the port's sends must leave alone (excluded_coin_ids): the fee
+ * spends of absorbs still in the mempool (pool/coinhold.h). Not owned. */
+void payout_wallet_hold_coins(struct payout_wallet *w, struct coinhold *hold);
 
 struct payouts;
 

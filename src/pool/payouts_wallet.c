@@ -17,6 +17,7 @@
 #include "chia/cjson.h"
 #include "chia/coin.h"
 #include "pool/payouts.h"
+#include "util/clock.h"
 #include "util/hex.h"
 #include "util/log.h"
 
@@ -27,6 +28,7 @@ struct wallet_port {
   uint32_t wallet_id;
   struct chain chain;
   uint32_t threshold;
+  struct coinhold *hold;
 };
 
 /* One port per process is all the server needs; the struct is tiny and
@@ -43,8 +45,17 @@ static cp_err wp_send(void *ctx, const struct node_payment *pay, size_t n,
   struct node_error err;
   cp_err rc;
 
+  uint8_t (*held)[32] = NULL;
+  size_t n_held = 0;
+
   (void)key; /* already the memo of every payment */
+  rc = coinhold_list(w->hold, clock_unix_s(), &held, &n_held);
+  if (rc)
+    return rc;
+  o.excluded_coin_ids = (const uint8_t (*)[32])held;
+  o.n_excluded = n_held;
   rc = wallet_send_transaction_multi(w->c, &o, pay, n, &rec, &err);
+  free(held);
   if (rc == CP_RPC_ERROR)
     return CP_TX_FAILED; /* the wallet answered no: nothing was sent */
   if (rc)
@@ -293,6 +304,13 @@ void payout_wallet_from_node(struct payout_wallet *out, struct node_client *wall
   the_port.wallet_id = wallet_id;
   the_port.chain = *chain;
   the_port.threshold = confirm_threshold;
+  the_port.hold = NULL;
   out->ops = &wp_ops;
   out->ctx = &the_port;
+}
+
+void payout_wallet_hold_coins(struct payout_wallet *w, struct coinhold *hold)
+{
+  struct wallet_port *p = w->ctx;
+  p->hold = hold;
 }

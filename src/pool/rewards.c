@@ -6,7 +6,9 @@
 #include "chia/coin.h"
 #include "plotnft/absorb.h"
 #include "plotnft/state.h"
+#include "pool/coinhold.h"
 #include "pool/rewards.h"
+#include "util/clock.h"
 #include "util/hex.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -32,6 +34,7 @@ struct rewards {
   uint8_t (*busy)[32];
   size_t n_busy, cap_busy;
   struct rewards_fee_source fee;
+  struct coinhold *hold; /* not owned; may be NULL */
   int fee_warned;
 };
 
@@ -65,6 +68,7 @@ cp_err rewards_new(const struct rewards_options *o, struct rewards **out)
   r->store = o->store;
   r->chain = o->chain;
   r->fee = o->fee;
+  r->hold = o->hold;
   memcpy(r->genesis, o->genesis_challenge, 32);
   *out = r;
   return CP_OK;
@@ -104,6 +108,7 @@ static void pend_set(struct rewards *r, const uint8_t tx[32], uint32_t due)
 static void pend_drop(struct rewards *r, const uint8_t tx[32])
 {
   struct pending *p = pend_find(r, tx);
+  coinhold_drop(r->hold, tx); /* landed or refused: its fee coin is free */
   if (p)
     *p = r->pend[--r->n_pend];
 }
@@ -367,7 +372,7 @@ static uint64_t claim_fee_of(const struct rewards *r, const struct store_reward 
 /* Add the pool wallet's fee spend to the absorb bundle sb; 0 (logged)
  * when the wallet could not sign it, so there is nothing to push. */
 static int add_fee(struct rewards *r, const struct store_reward *rw, size_t n, uint64_t fee,
-                   struct chia_spend_bundle *sb)
+                   struct chia_spend_bundle *sb, uint8_t (*held)[32], size_t *n_held)
 {
   struct chia_spend_bundle fsb;
   uint8_t ids[PLOTNFT_ABSORB_MAX][32];
@@ -378,8 +383,13 @@ static int add_fee(struct rewards *r, const struct store_reward *rw, size_t n, u
     memcpy(ids[i], rw[i].coin_id, 32);
   memset(&fsb, 0, sizeof fsb);
   rc = r->fee.sign(r->fee.ctx, fee, (const uint8_t (*)[32])ids, n, &fsb, why, sizeof why);
-  if (!rc)
+  *n_held = 0;
+  if (!rc) {
+    const struct chia_coin_spend *cs = fsb.coin_spends.items;
+    for (uint32_t i = 0; i < fsb.coin_spends.count && *n_held < REWARDS_FEE_COINS_MAX; i++)
+      coin_id(&cs[i].coin, held[(*n_held)++]);
     rc = coin_bundle_merge(sb, &fsb);
+  }
   chia_spend_bundle_release(&fsb);
   if (rc) {
     /* an absorb without its fee could sit in the mempool behind paying
@@ -398,7 +408,8 @@ static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
                            uint32_t peak, struct rewards_report *rep)
 {
   struct chia_spend_bundle sb;
-  uint8_t txid[32];
+  uint8_t txid[32], held[REWARDS_FEE_COINS_MAX][32];
+  size_t n_held = 0;
   uint64_t fee = 0;
   int refused;
   cp_err rc;
@@ -415,7 +426,7 @@ static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
     log_info("rewards", "singleton_moved", "rebuilding=%zu", n);
   for (size_t i = 0; i < n; i++)
     fee += claim_fee_of(r, &rw[i]); /* n * fee <= the rewards: no overflow */
-  if (fee && !add_fee(r, rw, n, fee, &sb)) {
+  if (fee && !add_fee(r, rw, n, fee, &sb, held, &n_held)) {
     rep->fee_failed++;
     chia_spend_bundle_release(&sb);
     return CP_OK; /* found stays found, absorbing stays absorbing */
@@ -443,6 +454,8 @@ static cp_err absorb_group(struct rewards *r, const uint8_t launcher[32],
     rep->pushed++;
     rep->claim_fees += fee;
     pend_set(r, txid, peak + REWARDS_RETRY_BLOCKS);
+    coinhold_put(r->hold, txid, (const uint8_t (*)[32])held, n_held,
+                 clock_unix_s() + REWARDS_HOLD_SECONDS);
   }
   chia_spend_bundle_release(&sb);
   return rc;

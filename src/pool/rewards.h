@@ -57,6 +57,7 @@
 #include "chia/types.h"
 #include "node/rpc.h"
 #include "pool/chain.h"
+#include "pool/coinhold.h"
 #include "pool/config.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -64,6 +65,8 @@
 #define REWARDS_REORG_DEPTH 32   /* blocks rolled back on a cursor mismatch */
 #define REWARDS_PH_BATCH 100     /* puzzle hashes per coin query */
 #define REWARDS_RETRY_BLOCKS 10  /* before a pending absorb is re-examined */
+#define REWARDS_FEE_COINS_MAX 64 /* wallet coins held per fee spend */
+#define REWARDS_HOLD_SECONDS 3600 /* a fee coin is held from payouts at most */
 
 struct rewards;
 
@@ -92,6 +95,9 @@ struct rewards_options {
   struct chain chain;
   uint8_t genesis_challenge[32];
   struct rewards_fee_source fee; /* sign NULL: no wallet, no fee */
+  /* Where a pushed absorb's fee-spend coins are held out of payouts until
+   * it lands or is refused (pool/coinhold.h); NULL: not held. */
+  struct coinhold *hold;
 };
 
 struct rewards_report {

@@ -69,7 +69,13 @@ int64_t store_schema_version_code(void)
 static void store_run_batch(struct store *s, struct store_job *batch)
 {
   struct store_job *job, *next;
-  cp_err rc = store__begin(s->writer);
+  /* A connection lost by an earlier batch is re-established here, between
+   * transactions; if it cannot be, the whole batch fails back (CP_DB_LOST)
+   * rather than waiting: nothing of it ran. */
+  cp_err rc = s->db->revive ? s->db->revive(s->writer) : CP_OK;
+
+  if (!rc)
+    rc = store__begin(s->writer);
 
   for (job = batch; job; job = job->next_)
     job->rc = rc ? rc : store_ops[job->kind](s->writer, job);
@@ -192,6 +198,10 @@ struct store_conn *store__reader_acquire(struct store *s)
     pthread_cond_wait(&s->rcv, &s->rmu);
   c = s->free_readers[--s->n_free];
   pthread_mutex_unlock(&s->rmu);
+  /* If this fails the connection stays marked lost: the read fails with
+   * CP_DB_LOST on its own and a later acquire tries again. */
+  if (s->db->revive)
+    (void)s->db->revive(c);
   return c;
 }
 

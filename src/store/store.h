@@ -18,6 +18,9 @@
  * for the column mapping). Byte arrays are fixed-size raw bytes.
  *
  * Errors: CP_DB / CP_DB_BUSY / CP_DB_SCHEMA for database failures,
+ * CP_DB_LOST when the PostgreSQL connection dropped under the call (retry:
+ * the store reconnects before the next call; a write that failed this way
+ * during its COMMIT may have committed, see docs/internals/store.md),
  * CP_NOT_FOUND, CP_EXISTS (unique key taken), CP_DUPLICATE (proof already
  * pending or credited, payout key already planned), CP_INVAL, CP_TOO_BIG,
  * CP_QUEUE_FULL / CP_SHUTDOWN from the writer queue. */

@@ -157,7 +157,9 @@ struct store_db;
 struct store_conn {
   const struct store_db *db;
   int depth;  /* store__begin nesting: > 1 means inside a savepoint */
-  int broken; /* a savepoint could not be rolled back: abort the batch */
+  /* A savepoint could not be rolled back or released: abort the batch
+   * with this error (CP_DB_LOST stays retryable). */
+  cp_err broken;
 };
 struct store_stmt {
   const struct store_db *db;
@@ -194,6 +196,10 @@ struct store_db {
    * takes or confirms `name` (*held); STORE_LEASE_PROBE takes and at once
    * gives it back (*held = 1 if nobody held it). */
   cp_err (*lease)(struct store_conn *c, const char *name, int op, int *held);
+  /* Called between operations, never inside a transaction (NULL: nothing
+   * to do). Re-establishes a connection the server dropped so the next
+   * operation runs on a live session; CP_DB_LOST if it cannot yet. */
+  cp_err (*revive)(struct store_conn *c);
   /* Run first in every migration transaction (NULL: nothing), so two
    * processes opening one new database do not both create the schema. */
   const char *migrate_lock_sql;

@@ -100,7 +100,7 @@ cp_err store__begin(struct store_conn *c)
 {
   cp_err rc;
   if (c->depth == 0) {
-    c->broken = 0;
+    c->broken = CP_OK;
     rc = c->db->begin(c, 1);
   } else {
     rc = c->db->exec(c, "SAVEPOINT cp_job");
@@ -115,23 +115,25 @@ cp_err store__finish(struct store_conn *c, cp_err rc)
   if (c->depth <= 0)
     return rc ? rc : CP_INTERNAL;
   if (--c->depth > 0) {
+    cp_err e;
     if (!rc) {
-      rc = c->db->exec(c, "RELEASE SAVEPOINT cp_job");
-      if (rc)
-        c->broken = 1;
-    } else if (c->db->exec(c, "ROLLBACK TO SAVEPOINT cp_job") ||
-               c->db->exec(c, "RELEASE SAVEPOINT cp_job")) {
-      c->broken = 1;
+      rc = e = c->db->exec(c, "RELEASE SAVEPOINT cp_job");
+    } else {
+      e = c->db->exec(c, "ROLLBACK TO SAVEPOINT cp_job");
+      if (!e)
+        e = c->db->exec(c, "RELEASE SAVEPOINT cp_job");
     }
+    if (e && !c->broken)
+      c->broken = e;
     return rc;
   }
   if (!rc && c->broken)
-    rc = CP_DB;
+    rc = c->broken;
   if (!rc)
     rc = c->db->commit(c);
   if (rc)
     c->db->rollback(c);
-  c->broken = 0;
+  c->broken = CP_OK;
   return rc;
 }
 

@@ -7,11 +7,21 @@
  *
  * PostgreSQL runs a statement to completion at once, so step() executes on
  * its first call and then walks the result rows. Durability: the server's
- * default synchronous_commit=on, the equivalent of SQLite's FULL. */
+ * default synchronous_commit=on, the equivalent of SQLite's FULL.
+ *
+ * Dropped connections (server restart, network cut, pg_terminate_backend,
+ * idle kill): the statement that meets one fails with CP_DB_LOST and marks
+ * the connection lost; revive(), which the front calls between operations,
+ * re-establishes the session (bounded attempts, then a backoff across
+ * calls) and the statements are prepared again on first use. Nothing is
+ * replayed here: the failed operation is the caller's to retry. The
+ * session's advisory locks die with it, so leases it held are reported
+ * lost once (see pg_lease). */
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/store_int.h"
 #include "util/log.h"
@@ -19,12 +29,24 @@
 #include "util/xalloc.h"
 
 #define PG_MAX_PARAMS 16
+/* Reconnect attempts per revive() call and the pause before the second;
+ * after a failed call the next one waits PG_BACKOFF_MIN_MS, doubling up to
+ * PG_BACKOFF_MAX_MS, so a server that is down costs callers a fast
+ * CP_DB_LOST instead of a connect each. */
+#define PG_RECONNECT_TRIES 2
+#define PG_RECONNECT_PAUSE_MS 100
+#define PG_BACKOFF_MIN_MS 100
+#define PG_BACKOFF_MAX_MS 5000
+/* libpq's own default is to wait forever; the writer thread must not. The
+ * conninfo may set its own. */
+#define PG_CONNECT_TIMEOUT "5"
 
 struct pg_stmt {
   struct store_stmt base;
   struct pg_conn *conn;
   enum store_sql id;
   char name[16];
+  int prepared; /* on the current session; cleared by a reconnect */
   int nparams;
   char *values[PG_MAX_PARAMS];   /* owned copies */
   int lengths[PG_MAX_PARAMS];
@@ -39,6 +61,18 @@ struct pg_conn {
   struct store_conn base;
   PGconn *pg;
   struct pg_stmt *stmts[STORE_SQL__COUNT];
+  int writer;
+  unsigned busy_ms;
+  int lost;            /* the session is gone: revive before the next use */
+  int outage_logged;   /* one warning per outage, not one per failed call */
+  unsigned failures;   /* failed revive() calls in a row */
+  uint64_t retry_at;   /* monotonic ms before which revive() does not dial */
+  /* Leases taken on this session, and those a reconnect took away that
+   * STORE_LEASE_TRY has not yet reported lost. */
+  char leases[STORE_LEASES_MAX][STORE_LEASE_NAME_MAX + 1];
+  int nleases;
+  char gone[2 * STORE_LEASES_MAX][STORE_LEASE_NAME_MAX + 1];
+  int ngone;
 };
 
 static const char *const pg_migrations[] = {
@@ -123,9 +157,39 @@ static const char *const pg_migrations[] = {
   " until BIGINT NOT NULL);",
 };
 
-static cp_err pg_fail(PGconn *pg, const PGresult *res, const char *what)
+static const char *pg_role(const struct pg_conn *q)
+{
+  return q->writer ? "writer" : "reader";
+}
+
+/* Class 08 is connection exceptions; 57P01..57P05 end the session
+ * (admin/crash shutdown, cannot connect now, database dropped, idle
+ * session timeout). Whatever the code, a connection libpq has given up on
+ * is lost. */
+static int pg_is_lost(const struct pg_conn *q, const char *state)
+{
+  if (PQstatus(q->pg) == CONNECTION_BAD)
+    return 1;
+  return state && (!strncmp(state, "08", 2) || !strncmp(state, "57P0", 4));
+}
+
+static void pg_mark_lost(struct pg_conn *q, const char *state, const char *msg)
+{
+  q->lost = 1;
+  if (q->outage_logged)
+    return;
+  q->outage_logged = 1;
+  log_warn("store", "pg_connection_lost", "role=%s sqlstate=%s msg=\"%s\"",
+           pg_role(q), state ? state : "none", msg);
+}
+
+static cp_err pg_fail(struct pg_conn *q, const PGresult *res, const char *what)
 {
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  if (pg_is_lost(q, state)) {
+    pg_mark_lost(q, state, res ? PQresultErrorMessage(res) : PQerrorMessage(q->pg));
+    return CP_DB_LOST;
+  }
   if (state) {
     if (!strcmp(state, "23505"))
       return CP_EXISTS;
@@ -141,7 +205,7 @@ static cp_err pg_fail(PGconn *pg, const PGresult *res, const char *what)
   }
   log_error("store", "pg_error", "what=\"%s\" sqlstate=%s msg=\"%s\"", what,
             state ? state : "none",
-            res ? PQresultErrorMessage(res) : PQerrorMessage(pg));
+            res ? PQresultErrorMessage(res) : PQerrorMessage(q->pg));
   return CP_DB;
 }
 
@@ -152,7 +216,7 @@ static cp_err pg_exec(struct store_conn *c, const char *sql)
   ExecStatusType st = PQresultStatus(res);
   cp_err rc = CP_OK;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-    rc = pg_fail(q->pg, res, sql);
+    rc = pg_fail(q, res, sql);
   PQclear(res);
   return rc;
 }
@@ -188,29 +252,44 @@ static void pg_close(struct store_conn *c)
   free(q);
 }
 
+/* Session settings, after the first connect and after every reconnect. */
+static cp_err pg_session_setup(struct pg_conn *q)
+{
+  char sql[64];
+  /* Notices (CREATE ... IF NOT EXISTS) are not errors; keep them quiet. */
+  cp_err rc = pg_exec(&q->base, "SET client_min_messages = warning");
+  if (!rc && !q->writer)
+    rc = pg_exec(&q->base, "SET default_transaction_read_only = on");
+  if (!rc) {
+    snprintf(sql, sizeof sql, "SET lock_timeout = %u", q->busy_ms);
+    rc = pg_exec(&q->base, sql);
+  }
+  return rc;
+}
+
 static cp_err pg_open(const struct store_options *opt, int writer,
                       struct store_conn **out)
 {
+  /* Defaults first: the conninfo expanded from dbname overrides them. The
+   * application name lets an operator (and the tests) find our sessions in
+   * pg_stat_activity. */
+  static const char *const keys[] = { "fallback_application_name",
+                                      "connect_timeout", "dbname", NULL };
+  const char *vals[] = { "chiapool", PG_CONNECT_TIMEOUT, opt->path, NULL };
   struct pg_conn *q = xcalloc(1, sizeof *q);
   cp_err rc = CP_OK;
 
   q->base.db = &store__pg;
-  q->pg = PQconnectdb(opt->path);
+  q->writer = writer;
+  q->busy_ms = opt->busy_timeout_ms;
+  q->pg = PQconnectdbParams(keys, vals, 1);
   if (!q->pg || PQstatus(q->pg) != CONNECTION_OK) {
     log_error("store", "pg_connect", "msg=\"%s\"",
               q->pg ? PQerrorMessage(q->pg) : "no memory");
     rc = CP_DB;
     goto out;
   }
-  /* Notices (CREATE ... IF NOT EXISTS) are not errors; keep them quiet. */
-  rc = pg_exec(&q->base, "SET client_min_messages = warning");
-  if (!rc && !writer)
-    rc = pg_exec(&q->base, "SET default_transaction_read_only = on");
-  if (!rc) {
-    char sql[64];
-    snprintf(sql, sizeof sql, "SET lock_timeout = %u", opt->busy_timeout_ms);
-    rc = pg_exec(&q->base, sql);
-  }
+  rc = pg_session_setup(q);
 out:
   if (rc) {
     pg_close(&q->base);
@@ -229,7 +308,14 @@ static cp_err pg_begin(struct store_conn *c, int write)
 
 static cp_err pg_commit(struct store_conn *c)
 {
-  return pg_exec(c, "COMMIT");
+  cp_err rc = pg_exec(c, "COMMIT");
+  /* The server may have committed before the connection went: the batch
+   * is reported failed (never replayed) and its jobs, idempotent at the
+   * operation level, are the callers' to retry. */
+  if (rc == CP_DB_LOST)
+    log_error("store", "pg_commit_unknown", "role=%s",
+              pg_role((struct pg_conn *)c));
+  return rc;
 }
 
 static void pg_rollback(struct store_conn *c)
@@ -263,29 +349,32 @@ static cp_err pg_stmt(struct store_conn *c, enum store_sql id,
   struct pg_stmt *s = q->stmts[id];
   *out = NULL;
   if (!s) {
-    int n;
-    char *sql = pg_rewrite(store__sql[id], &n);
-    cp_err rc = CP_OK;
     s = xcalloc(1, sizeof *s);
     s->base.db = &store__pg;
     s->conn = q;
     s->id = id;
-    s->nparams = n;
     snprintf(s->name, sizeof s->name, "cp%d", (int)id);
+    q->stmts[id] = s;
+  }
+  if (!s->prepared) {
+    /* First use on this session (a reconnect forgets every statement). */
+    int n;
+    char *sql = pg_rewrite(store__sql[id], &n);
+    cp_err rc = CP_OK;
     if (n > PG_MAX_PARAMS) {
       rc = CP_INTERNAL;
     } else {
       PGresult *res = PQprepare(q->pg, s->name, sql, n, NULL);
       if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        rc = pg_fail(q->pg, res, sql);
+        rc = pg_fail(q, res, sql);
       PQclear(res);
     }
     free(sql);
-    if (rc) {
-      free(s);
+    if (rc)
       return rc;
-    }
-    q->stmts[id] = s;
+    pg_stmt_clear(s);
+    s->nparams = n;
+    s->prepared = 1;
   }
   pg_stmt_clear(s);
   *out = &s->base;
@@ -379,7 +468,7 @@ static cp_err pg_step(struct store_stmt *st, int *row)
       return CP_OK;
     }
     if (es != PGRES_TUPLES_OK)
-      return st->err = pg_fail(s->conn->pg, s->res, store__sql[s->id]);
+      return st->err = pg_fail(s->conn, s->res, store__sql[s->id]);
     s->nrows = PQntuples(s->res);
     s->changes = cmd_tuples(s->res);
   }
@@ -459,7 +548,7 @@ static cp_err pg_lease_query(struct pg_conn *q, const char *sql, int32_t key, in
   snprintf(k2, sizeof k2, "%d", (int)key);
   res = PQexecParams(q->pg, sql, 2, NULL, vals, NULL, NULL, 0);
   if (PQresultStatus(res) != PGRES_TUPLES_OK)
-    rc = pg_fail(q->pg, res, sql);
+    rc = pg_fail(q, res, sql);
   else if (PQntuples(res) != 1 || PQnfields(res) != 1)
     rc = CP_DB;
   else
@@ -468,14 +557,46 @@ static cp_err pg_lease_query(struct pg_conn *q, const char *sql, int32_t key, in
   return rc;
 }
 
+static int pg_lease_find(char (*list)[STORE_LEASE_NAME_MAX + 1], int n,
+                         const char *name)
+{
+  for (int i = 0; i < n; i++)
+    if (!strcmp(list[i], name))
+      return i;
+  return -1;
+}
+
+/* Remembers a lease this session holds, so a reconnect can report it lost. */
+static cp_err pg_lease_note(struct pg_conn *q, const char *name)
+{
+  size_t n = strnlen(name, STORE_LEASE_NAME_MAX + 1);
+  if (pg_lease_find(q->leases, q->nleases, name) >= 0)
+    return CP_OK;
+  if (q->nleases == STORE_LEASES_MAX || n > STORE_LEASE_NAME_MAX)
+    return CP_TOO_BIG;
+  memcpy(q->leases[q->nleases++], name, n + 1);
+  return CP_OK;
+}
+
 static cp_err pg_lease(struct store_conn *c, const char *name, int op, int *held)
 {
   struct pg_conn *q = (struct pg_conn *)c;
   int32_t key = pg_lease_key(name);
-  int got = 0, mine = 0;
+  int got = 0, mine = 0, i;
   cp_err rc;
 
   *held = 0;
+  i = pg_lease_find(q->gone, q->ngone, name);
+  if (op == STORE_LEASE_TRY && i >= 0) {
+    /* The reconnect ended the session that held it. Say so once, even if
+     * the lock is free now: the holder must see the loss and stop acting
+     * as holder (a leader steps down and, taking it again, releases the
+     * claims another leader may have made meanwhile). The next TRY takes
+     * it like any other. */
+    memmove(q->gone[i], q->gone[--q->ngone], sizeof q->gone[i]);
+    log_warn("store", "lease_lost", "name=%s why=reconnected", name);
+    return CP_OK;
+  }
   /* Asking pg_locks first: taking a session lock twice stacks it. */
   rc = pg_lease_query(q, "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE "
                       "locktype = 'advisory' AND pid = pg_backend_pid() AND "
@@ -491,9 +612,94 @@ static cp_err pg_lease(struct store_conn *c, const char *name, int op, int *held
   if (rc || !got)
     return rc;
   *held = 1;
-  if (op == STORE_LEASE_PROBE)
-    rc = pg_lease_query(q, "SELECT pg_advisory_unlock($1::int4, $2::int4)", key, &got);
+  if (op == STORE_LEASE_TRY)
+    rc = pg_lease_note(q, name);
+  if (op == STORE_LEASE_PROBE || rc) {
+    cp_err rc2 = pg_lease_query(q, "SELECT pg_advisory_unlock($1::int4, $2::int4)",
+                                key, &got);
+    if (rc)
+      *held = 0;
+    else
+      rc = rc2;
+  }
   return rc;
+}
+
+static uint64_t pg_now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void pg_sleep_ms(unsigned ms)
+{
+  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
+  while (nanosleep(&ts, &ts) != 0)
+    ;
+}
+
+/* What the old session took with it: its prepared statements and its
+ * advisory locks. */
+static void pg_forget_session(struct pg_conn *q)
+{
+  for (size_t i = 0; i < STORE_SQL__COUNT; i++)
+    if (q->stmts[i])
+      q->stmts[i]->prepared = 0;
+  for (int i = 0; i < q->nleases; i++) {
+    if (pg_lease_find(q->gone, q->ngone, q->leases[i]) >= 0)
+      continue;
+    if (q->ngone == 2 * STORE_LEASES_MAX) {
+      log_error("store", "lease_lost_untracked", "name=%s", q->leases[i]);
+      continue;
+    }
+    memcpy(q->gone[q->ngone++], q->leases[i], sizeof q->leases[i]);
+  }
+  q->nleases = 0;
+}
+
+static cp_err pg_revive(struct store_conn *c)
+{
+  struct pg_conn *q = (struct pg_conn *)c;
+  int ok = 0, tries = 0;
+
+  if (!q->lost && PQstatus(q->pg) == CONNECTION_OK) {
+    /* A server that ended the session while we were idle has left its
+     * goodbye and EOF in the socket. Reading them costs no round trip
+     * (libpq's socket is non-blocking) and lets this call reconnect
+     * instead of the next statement failing; a few reads, since one may
+     * stop after the message, before the EOF. */
+    for (int i = 0; i < 3 && PQconsumeInput(q->pg); i++)
+      ;
+    if (PQstatus(q->pg) == CONNECTION_OK)
+      return CP_OK;
+    pg_mark_lost(q, NULL, PQerrorMessage(q->pg));
+  }
+  if (pg_now_ms() < q->retry_at)
+    return CP_DB_LOST;
+  while (!ok && tries < PG_RECONNECT_TRIES) {
+    if (tries++)
+      pg_sleep_ms(PG_RECONNECT_PAUSE_MS);
+    PQreset(q->pg);
+    ok = PQstatus(q->pg) == CONNECTION_OK && !pg_session_setup(q);
+  }
+  if (!ok) {
+    unsigned shift = q->failures < 6 ? q->failures : 6;
+    uint64_t wait = (uint64_t)PG_BACKOFF_MIN_MS << shift;
+    q->failures++;
+    q->retry_at = pg_now_ms() + (wait < PG_BACKOFF_MAX_MS ? wait : PG_BACKOFF_MAX_MS);
+    log_debug("store", "pg_reconnect_failed", "role=%s failures=%u msg=\"%s\"",
+              pg_role(q), q->failures, PQerrorMessage(q->pg));
+    return CP_DB_LOST;
+  }
+  pg_forget_session(q);
+  log_info("store", "pg_reconnected", "role=%s tries=%d leases_lost=%d",
+           pg_role(q), tries, q->ngone);
+  q->lost = 0;
+  q->outage_logged = 0;
+  q->failures = 0;
+  q->retry_at = 0;
+  return CP_OK;
 }
 
 static void pg_reset(struct store_stmt *st)
@@ -525,6 +731,7 @@ const struct store_db store__pg = {
   .changes = pg_changes,
   .reset = pg_reset,
   .lease = pg_lease,
+  .revive = pg_revive,
   .migrate_lock_sql = PG_MIGRATE_LOCK,
   .migrations = pg_migrations,
   .n_migrations = sizeof pg_migrations / sizeof pg_migrations[0],

@@ -52,6 +52,7 @@
   X(DB, "database error")                                                     \
   X(DB_BUSY, "database busy")                                                 \
   X(DB_SCHEMA, "database schema mismatch")                                    \
+  X(DB_LOST, "database connection lost")                                      \
   /* pool */                                                                  \
   X(DUPLICATE, "duplicate submission")                                        \
   X(SHUTDOWN, "shutting down")                                                \

@@ -12,9 +12,11 @@
 #include "chia/coin.h"
 #include "crypto/sha256.h"
 #include "plotnft/absorb.h"
+#include "pool/coinhold.h"
 #include "pool/payouts.h"
 #include "pool/rewards.h"
 #include "store/store.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "plotnft_chain.h"
 
@@ -43,6 +45,7 @@ struct world {
   struct store *s;
   struct pool_config cfg;
   struct rewards *r;
+  struct coinhold *hold;
   uint8_t genesis[32], target[32], p2[32];
   struct bls_sk sk;
   struct bls_pk pk;
@@ -224,6 +227,8 @@ static void world_open_fee(uint64_t block_claim_fee, int with_wallet)
     ro.fee.sign = ff_sign;
     ro.fee.ctx = &W.ff;
   }
+  W.hold = coinhold_new();
+  ro.hold = W.hold;
   assert_int_equal(rewards_new(&ro, &W.r), CP_OK);
 }
 
@@ -231,6 +236,7 @@ static void world_close(void)
 {
   char p[160];
   rewards_free(W.r);
+  coinhold_free(W.hold);
   chia_spend_bundle_release(&W.last_sb);
   store_close(W.s);
   fc_free(&W.fc);
@@ -480,6 +486,16 @@ static void test_claim_fee(void **state)
   assert_true(sr.claim_fee == 30000);
   assert_int_equal(state_of(idb, &sr), STORE_REWARD_ABSORBING);
   assert_true(sr.claim_fee == 30000);
+  /* the wallet coin the fee spends is held out of payouts meanwhile */
+  {
+    uint8_t (*held)[32] = NULL, want[32];
+    size_t n_held = 0;
+    coin_id(&chia_spend_bundle_at(&W.last_sb, 4)->coin, want);
+    assert_int_equal(coinhold_list(W.hold, clock_unix_s(), &held, &n_held), CP_OK);
+    assert_int_equal(n_held, 1);
+    assert_memory_equal(held[0], want, 32);
+    free(held);
+  }
 
   /* lands: absorbed with the fee; the funds are the rewards minus it */
   fc_step(&W.fc, NULL, 21);
@@ -494,6 +510,14 @@ static void test_claim_fee(void **state)
   assert_true(sr.claim_fee == 30000);
   assert_int_equal(payouts_undistributed(W.s, &funds), CP_OK);
   assert_true(funds == 2 * REWARD - 60000);
+  /* landed: the coin is free again */
+  {
+    uint8_t (*held)[32] = NULL;
+    size_t n_held = 9;
+    assert_int_equal(coinhold_list(W.hold, clock_unix_s(), &held, &n_held), CP_OK);
+    assert_int_equal(n_held, 0);
+    assert_null(held);
+  }
   world_close();
 }
 
