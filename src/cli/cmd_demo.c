@@ -39,6 +39,11 @@
 #define DEMO_MAX_FARMERS 64
 #define DEMO_MAX_PLOTS 16
 #define DEMO_POOL_FUNDS (100ULL * 1000000000000ULL)
+/* Each absorb's claim fee spends the wallet's largest coin until a block
+ * confirms it; with the funds in one coin a payout pass that meets an
+ * absorb in flight finds too little spendable and the wallet refuses the
+ * batch (as Chia's would). Several coins leave some to pay from. */
+#define DEMO_POOL_COINS 10
 
 static volatile sig_atomic_t demo_stop;
 
@@ -126,7 +131,12 @@ static cp_err pool_config(struct demo *d, struct pool_config *cfg, char *err, si
                    "confirmation_security_threshold: 2\n"
                    "scan_start_height: 0\n"
                    "collect_pool_rewards_interval: 10\n"
-                   "payment_interval: 30\n"
+                   /* as often as rewards are collected: payout passes
+                    * run on a fixed clock from pool start (before the
+                    * plots are made), so with a longer interval the first
+                    * absorb can land just after a pass and the next one
+                    * falls outside a one-minute run */
+                   "payment_interval: 10\n"
                    /* every absorb carries a wallet-paid fee, so the demo
                     * runs the fee path (rewards.h) */
                    "block_claim_fee: 1000\n"
@@ -221,7 +231,8 @@ static int setup(struct demo *d)
   {
     uint8_t ph[32];
     sim_wallet_puzzle_hash(d->wallet, 0, ph);
-    sim_chain_give(d->chain, ph, DEMO_POOL_FUNDS, NULL);
+    for (unsigned i = 0; i < DEMO_POOL_COINS; i++)
+      sim_chain_give(d->chain, ph, DEMO_POOL_FUNDS / DEMO_POOL_COINS, NULL);
   }
   printf("wallet    https://127.0.0.1:%u fingerprint %u\n",
          (unsigned)sim_wallet_port(d->wallet), (unsigned)sim_wallet_fingerprint(d->wallet));

@@ -48,7 +48,6 @@ static cp_err wp_send(void *ctx, const struct node_payment *pay, size_t n,
   uint8_t (*held)[32] = NULL;
   size_t n_held = 0;
 
-  (void)key; /* already the memo of every payment */
   rc = coinhold_list(w->hold, clock_unix_s(), &held, &n_held);
   if (rc)
     return rc;
@@ -56,8 +55,15 @@ static cp_err wp_send(void *ctx, const struct node_payment *pay, size_t n,
   o.n_excluded = n_held;
   rc = wallet_send_transaction_multi(w->c, &o, pay, n, &rec, &err);
   free(held);
-  if (rc == CP_RPC_ERROR)
-    return CP_TX_FAILED; /* the wallet answered no: nothing was sent */
+  if (rc == CP_RPC_ERROR) {
+    /* the wallet answered no: nothing was sent; say why, the engine only
+     * sees the refusal */
+    char why[320];
+    node_error_format(&err, why, sizeof why);
+    log_warn("payouts", "wallet_refused", "key=%s outputs=%zu fee=%llu why=\"%s\"", key ? key : "", n,
+             (unsigned long long)fee, why);
+    return CP_TX_FAILED;
+  }
   if (rc)
     return rc;
   memcpy(tx_id, rec.name, 32);

@@ -252,8 +252,17 @@ out:
 
 /* Coins covering need, largest first, skipping those a pending
  * transaction spends; caller holds mu. CP_NOT_FOUND when they fall short. */
-static cp_err select_coins__(struct sim_wallet *w, uint64_t need, struct sim_coin_record **sel,
-                             size_t *nsel, uint64_t *have)
+static int excluded__(const struct sim_wallet_sign_opts *o, const uint8_t id[32])
+{
+  for (size_t i = 0; i < o->n_excluded; i++)
+    if (!memcmp(o->excluded[i], id, 32))
+      return 1;
+  return 0;
+}
+
+static cp_err select_coins__(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
+                             uint64_t need, struct sim_coin_record **sel, size_t *nsel,
+                             uint64_t *have)
 {
   struct sim_coin_record *v = NULL;
   size_t nv = 0;
@@ -269,7 +278,7 @@ static cp_err select_coins__(struct sim_wallet *w, uint64_t need, struct sim_coi
   for (size_t i = 0; i < nv && *have < need && *nsel < SIM_WALLET_MAX_INPUTS; i++) {
     /* a coin a bundle in the mempool spends (e.g. an absorb's fee spend
      * the pool pushed) would only make a conflicting transaction */
-    if (pending_removal__(w, v[i].id) || !v[i].coin.amount ||
+    if (pending_removal__(w, v[i].id) || !v[i].coin.amount || excluded__(o, v[i].id) ||
         sim_chain_spent_in_mempool(w->chain, v[i].id))
       continue;
     (*sel)[(*nsel)++] = v[i];
@@ -295,7 +304,7 @@ cp_err wallet__sign(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
   if (rec)
     memset(rec, 0, sizeof *rec);
   if (!o->n || o->n > WALLET_MAX_ADDITIONS || o->n_anns > WALLET_MAX_ANNOUNCEMENTS ||
-      (o->n_anns && !o->anns))
+      (o->n_anns && !o->anns) || (o->n_excluded && !o->excluded))
     return CP_INVAL;
   for (size_t i = 0; i < o->n; i++) {
     if (!o->pay[i].amount || need + o->pay[i].amount < need)
@@ -316,7 +325,7 @@ cp_err wallet__sign(struct sim_wallet *w, const struct sim_wallet_sign_opts *o,
   }
   pthread_mutex_lock(&w->mu);
   wallet__update_confirmed(w);
-  rc = select_coins__(w, need, &sel, &nsel, &have);
+  rc = select_coins__(w, o, need, &sel, &nsel, &have);
   if (!rc)
     rc = build_bundle_ann(w, sel, nsel, o->pay, o->n, have - need, o->fee,
                           (const uint8_t(*)[32])ids, o->n_anns, out, &t);
@@ -393,6 +402,13 @@ cp_err sim_wallet_sign(struct sim_wallet *w, const struct sim_wallet_sign_opts *
 cp_err sim_wallet_send(struct sim_wallet *w, const struct node_payment *pay, size_t n,
                        uint64_t fee, uint8_t tx_id[32], const char **why)
 {
+  return sim_wallet_send_excluding(w, pay, n, fee, NULL, 0, tx_id, why);
+}
+
+cp_err sim_wallet_send_excluding(struct sim_wallet *w, const struct node_payment *pay, size_t n,
+                                 uint64_t fee, const uint8_t (*excluded)[32], size_t n_excluded,
+                                 uint8_t tx_id[32], const char **why)
+{
   struct sim_wallet_sign_opts o;
   struct chia_spend_bundle sb;
   struct wtx rec;
@@ -403,6 +419,8 @@ cp_err sim_wallet_send(struct sim_wallet *w, const struct node_payment *pay, siz
   o.n = n;
   o.fee = fee;
   o.push = true;
+  o.excluded = excluded;
+  o.n_excluded = n_excluded;
   rc = wallet__sign(w, &o, &sb, &rec, why);
   if (!rc)
     memcpy(tx_id, rec.name, 32);

@@ -65,6 +65,8 @@ struct sim_wallet_sign_opts {
   const struct node_coin_announcement *anns; /* asserted by the first spend */
   size_t n_anns;
   bool push;                 /* the RPC's default is false */
+  const uint8_t (*excluded)[32]; /* excluded_coin_ids: never selected */
+  size_t n_excluded;
 };
 
 /* lifecycle */
@@ -86,6 +88,10 @@ void sim_wallet_balance(struct sim_wallet *w, struct sim_wallet_balance *out);
  * CP_TX_FAILED with *why from the mempool. */
 cp_err sim_wallet_send(struct sim_wallet *w, const struct node_payment *pay, size_t n,
                        uint64_t fee, uint8_t tx_id[32], const char **why);
+/* The same, never spending the coins excluded[0..n_excluded). */
+cp_err sim_wallet_send_excluding(struct sim_wallet *w, const struct node_payment *pay, size_t n,
+                                 uint64_t fee, const uint8_t (*excluded)[32], size_t n_excluded,
+                                 uint8_t tx_id[32], const char **why);
 /* Make transaction tx_id impossible: spend its first removal with another
  * bundle (all of it to receive address 1, no fee) that replaces it in the
  * mempool, as a conflicting spend with a higher fee, or one another farmer

@@ -234,15 +234,38 @@ static void h_send_multi(struct http_request *r, void *ud)
   struct sim_wallet *w = ud;
   struct node_payment *pay = NULL;
   json_t *j = req_body(r), *tx = NULL;
+  const json_t *ex;
   const char *why = NULL;
-  uint8_t id[32];
+  uint8_t id[32], (*excluded)[32] = NULL;
   uint64_t fee = 0;
-  size_t n = 0;
+  size_t n = 0, n_ex = 0;
   cp_err rc;
 
   if (!j)
     return;
   pay = xcalloc(WALLET_MAX_ADDITIONS, sizeof *pay);
+  /* coins the caller has spoken for elsewhere (the pool's absorb fee
+   * spends, signed but not pushed through this wallet) */
+  ex = json_object_get(j, "excluded_coin_ids");
+  if (ex) {
+    if (!json_is_array(ex) || json_array_size(ex) > WALLET_MAX_TX_COINS) {
+      fail(r, "invalid excluded_coin_ids");
+      goto out;
+    }
+    n_ex = json_array_size(ex);
+    excluded = xcalloc(n_ex ? n_ex : 1, sizeof *excluded);
+    for (size_t i = 0; i < n_ex; i++) {
+      const json_t *e = json_array_get(ex, i);
+      const char *hs = json_string_value(e);
+      size_t hl = json_string_length(e);
+      if (hs && hl >= 2 && hs[0] == '0' && (hs[1] == 'x' || hs[1] == 'X'))
+        hs += 2, hl -= 2;
+      if (!hs || hex_decode_exact(excluded[i], 32, hs, hl)) {
+        fail(r, "invalid excluded_coin_ids");
+        goto out;
+      }
+    }
+  }
   if (json_object_get(j, "fee") && cjson_get_u64(j, "fee", UINT64_MAX, &fee)) {
     fail(r, "invalid fee");
     goto out;
@@ -251,7 +274,7 @@ static void h_send_multi(struct http_request *r, void *ud)
     fail(r, "invalid additions");
     goto out;
   }
-  rc = sim_wallet_send(w, pay, n, fee, id, &why);
+  rc = sim_wallet_send_excluding(w, pay, n, fee, (const uint8_t (*)[32])excluded, n_ex, id, &why);
   if (rc) {
     fail(r, "send_transaction_multi failed: %s%s%s", cp_strerror(rc), why ? ": " : "",
          why ? why : "");
@@ -276,6 +299,7 @@ static void h_send_multi(struct http_request *r, void *ud)
 out:
   json_decref(tx);
   json_decref(j);
+  free(excluded);
   free(pay);
 }
 

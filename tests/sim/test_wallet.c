@@ -276,6 +276,60 @@ static void plotnft_with_reward(struct fx *fx, const uint8_t target[32],
  * asserts the reward coin's "$" announcement: refused alone, accepted
  * with the absorb that makes the announcement; the target gets the whole
  * reward and the wallet pays exactly the fee. */
+/* excluded_coin_ids: the coins the pool holds for an absorb's fee spend are
+ * never chosen, even when they are the best fit. Its own fresh wallet: the
+ * group's has spent its coins by now. */
+static void test_send_excluding(void **state)
+{
+  struct fx *fx;
+  void *st = NULL;
+  struct node_payment pay;
+  struct node_send_opts o;
+  struct node_tx_record tx;
+  struct node_wallet_balance b;
+  struct node_error e;
+  struct sim_coin_record *recs = NULL;
+  size_t n = 0;
+  uint8_t ph[32], big[2][32];
+  (void)state;
+
+  assert_int_equal(setup(&st), 0);
+  fx = st;
+  sim_wallet_puzzle_hash(fx->w, 0, ph);
+  assert_int_equal(sim_chain_coins_by_puzzle_hashes(fx->chain, (const uint8_t(*)[32])ph, 1,
+                                                    false, 0, 0, &recs, &n),
+                   CP_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(recs[0].coin.amount, 700000);
+  memcpy(big[0], recs[0].id, 32);
+  free(recs);
+  sim_wallet_puzzle_hash(fx->w, 3, ph);
+  assert_int_equal(sim_chain_coins_by_puzzle_hashes(fx->chain, (const uint8_t(*)[32])ph, 1,
+                                                    false, 0, 0, &recs, &n),
+                   CP_OK);
+  assert_int_equal(n, 1);
+  memcpy(big[1], recs[0].id, 32);
+  free(recs);
+
+  memset(&pay, 0, sizeof pay);
+  memset(pay.puzzle_hash, 0xd3, 32);
+  pay.amount = 1000;
+  memset(&o, 0, sizeof o);
+  o.fee = 7;
+  o.excluded_coin_ids = (const uint8_t (*)[32])big;
+  o.n_excluded = 1;
+  /* largest first would take the 700000 coin; it is excluded */
+  assert_int_equal(wallet_send_transaction_multi(fx->c, &o, &pay, 1, &tx, &e), CP_OK);
+  assert_int_equal(tx.n_removals, 1);
+  assert_int_equal(wallet_get_wallet_balance(fx->c, 1, &b, &e), CP_OK);
+  assert_int_equal(b.spendable_balance, 700000);
+  assert_int_equal(b.pending_change, 500000 - 1000 - 7);
+  /* with both excluded nothing is left to pay from */
+  o.n_excluded = 2;
+  assert_int_equal(wallet_send_transaction_multi(fx->c, &o, &pay, 1, &tx, &e), CP_RPC_ERROR);
+  teardown(&st);
+}
+
 static void test_create_signed_with_absorb(void **state)
 {
   void *own = NULL;
@@ -549,6 +603,7 @@ int main(void)
     cmocka_unit_test(test_keys_and_fingerprint),
     cmocka_unit_test(test_session_and_balance),
     cmocka_unit_test(test_send_confirm_and_list),
+    cmocka_unit_test(test_send_excluding),
     cmocka_unit_test(test_create_signed_with_absorb),
     cmocka_unit_test(test_create_signed_push_and_refusals),
     cmocka_unit_test(test_needs_client_cert),

@@ -84,23 +84,28 @@ static int64_t rc_int(struct rc *r, const char *sql)
   return v;
 }
 
-/* Ends the sessions and waits until the server has let them go. */
+/* Ends the sessions and waits until the server has let them go. Its own
+ * connection: the admin one may be inside a transaction, whose view of
+ * pg_stat_activity does not change. */
 static void rc_kill(struct rc *r, const int64_t *pids, int n)
 {
+  struct rc k = { .admin = PQconnectdb(r->f.dsn) };
   char sql[128];
+  assert_int_equal(PQstatus(k.admin), CONNECTION_OK);
   for (int i = 0; i < n; i++) {
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%lld)", (long long)pids[i]);
-    rc_exec(r, sql);
+    rc_exec(&k, sql);
   }
   for (int i = 0; i < n; i++) {
     int tries = 0;
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = %lld",
              (long long)pids[i]);
-    while (rc_int(r, sql) != 0) {
+    while (rc_int(&k, sql) != 0) {
       assert_true(++tries < 500);
       rc_sleep_ms(10);
     }
   }
+  PQfinish(k.admin);
   rc_sleep_ms(50); /* the socket closes just after the stats entry goes */
 }
 
