@@ -96,7 +96,10 @@ struct payout_wallet {
  * wallet's "confirmed" (the Chia wallet sets it as soon as any of the
  * transaction's removals is spent, by whoever spent it) and decides on
  * chain, through chain:
- *   confirmed: every addition of the record exists;
+ *   confirmed: every addition of the record exists and the spend is
+ *              buried deeper than confirm_threshold blocks (the reference
+ *              pool's peak - confirmed height > threshold): confirmed is
+ *              final, and a shallow reorg could still take it out;
  *   failed:    a removal is spent, none of the additions exists, and the
  *              spend is buried under confirm_threshold blocks (the same
  *              confirmation_security_threshold as rewards), so the

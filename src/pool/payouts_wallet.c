@@ -257,8 +257,14 @@ static cp_err wp_status(void *ctx, const uint8_t tx_id[32],
   if (rc)
     goto out;
   if (found == tc.n_additions) {
-    *st = PAYOUT_TX_CONFIRMED;
-    *height = spent_at;
+    /* Settled only once buried, as the reference pool waits (peak -
+     * confirmed height > confirmation_security_threshold): a confirmed
+     * batch is final, and a shallow reorg may still take it out. */
+    rc = w->chain.ops->state(w->chain.ctx, &bs);
+    if (!rc && bs.has_peak && (uint64_t)spent_at + w->threshold < bs.peak.height) {
+      *st = PAYOUT_TX_CONFIRMED;
+      *height = spent_at;
+    }
     goto out;
   }
   /* Some additions but not all: another spend made some of the same

@@ -383,14 +383,21 @@ static void test_status_on_chain(void **state)
   expect(&w, PAYOUT_TX_PENDING, 0);
 
   /* spent by our own transaction: both outputs exist -> confirmed at the
-   * spend's height, even before the wallet noticed */
+   * spend's height once buried, even before the wallet noticed */
   fc.n = 0;
   fc_put(&fc, &t.r[0], 40, 50);
   fc_put(&fc, &t.r[1], 41, 50);
   fc_put(&fc, &t.a[0], 50, 0);
   fc_put(&fc, &t.a[1], 50, 60);   /* change already spent again */
+  /* settled only when buried deeper than the threshold (32), as the
+   * reference pool waits: at 82 it is 32 deep, still pending */
+  fc.peak = 82;
+  reply_tx(&f, &t, 0, 0);
+  expect(&w, PAYOUT_TX_PENDING, 0);
+  fc.peak = 83;
   reply_tx(&f, &t, 0, 0);
   expect(&w, PAYOUT_TX_CONFIRMED, 50);
+  fc.peak = 81;
 
   /* r[1] spent at 50 by someone else, none of our outputs exist: failed
    * once the spend is buried under 32 blocks, not before */

@@ -276,7 +276,7 @@ static void test_double_spent_payout_fails_and_repays(void **state)
   assert_int_equal(r.sent, 2);
   snprintf(key, sizeof key, PAYOUTS_KEY_PREFIX "refee-%lld", (long long)ids[0]);
   assert_int_equal(store_payout_find_key(e.s, key, &refee), CP_OK);
-  farm(&e, 1);
+  farm(&e, 4); /* included, then buried deeper than the threshold (2) */
   memset(&r, 0, sizeof r);
   assert_int_equal(payouts_run_once(e.p, T0 + 60, &r), CP_OK);
   assert_int_equal(r.confirmed, 2);
@@ -331,7 +331,7 @@ static void test_own_spend_confirms(void **state)
   assert_int_equal(payouts_reconcile(e.p, T0 + 15, &r), CP_OK);
   assert_int_equal(store_payout_list(e.s, STORE_PAYOUT_SUBMITTED, ids, 4, &n), CP_OK);
   assert_int_equal(n, 1);
-  farm(&e, 1);
+  farm(&e, 4); /* included, then buried deeper than the threshold (2) */
   memset(&r, 0, sizeof r);
   assert_int_equal(payouts_reconcile(e.p, T0 + 20, &r), CP_OK);
   assert_int_equal(r.confirmed, 1);
