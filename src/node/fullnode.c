@@ -91,6 +91,13 @@ cp_err fullnode_parse_block_record(const json_t *j, struct node_block_record *ou
   return CP_OK;
 }
 
+void fullnode_coin_to_chia(const struct node_coin *in, struct chia_coin *out)
+{
+  memcpy(out->parent_coin_info, in->parent_coin_info, 32);
+  memcpy(out->puzzle_hash, in->puzzle_hash, 32);
+  out->amount = in->amount;
+}
+
 json_t *fullnode_coin_json(const struct node_coin *coin)
 {
   json_t *o = json_object();

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "chia/streamable.h"
+#include "chia/types.h"
 #include "node/rpc.h"
 
 /* Lists longer than this are refused (the response cap bounds them too). */
@@ -189,6 +190,8 @@ cp_err fullnode_parse_coin_record(const json_t *j, struct node_coin_record *out)
 cp_err fullnode_parse_block_record(const json_t *j, struct node_block_record *out);
 /* Coin as JSON ("0x" hex, amount as an exact integer); NULL on OOM. */
 json_t *fullnode_coin_json(const struct node_coin *coin);
+/* The same coin as the chia layer's type (coin ids, puzzles). */
+void fullnode_coin_to_chia(const struct node_coin *in, struct chia_coin *out);
 
 /* cleanup */
 void node_coin_records_free(struct node_coin_records *l);

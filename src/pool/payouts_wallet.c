@@ -162,10 +162,7 @@ out:
 static void node_coin_id(const struct node_coin *c, uint8_t id[32])
 {
   struct chia_coin cc;
-
-  memcpy(cc.parent_coin_info, c->parent_coin_info, 32);
-  memcpy(cc.puzzle_hash, c->puzzle_hash, 32);
-  cc.amount = c->amount;
+  fullnode_coin_to_chia(c, &cc);
   coin_id(&cc, id);
 }
 

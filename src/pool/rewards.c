@@ -148,9 +148,7 @@ static cp_err record_coin(struct rewards *r, const struct node_coin_record *cr,
   struct store_farmer f;
   cp_err rc;
 
-  memcpy(coin.parent_coin_info, cr->coin.parent_coin_info, 32);
-  memcpy(coin.puzzle_hash, cr->coin.puzzle_hash, 32);
-  coin.amount = cr->coin.amount;
+  fullnode_coin_to_chia(&cr->coin, &coin);
   if (plotnft_reward_from_coin(&coin, r->genesis, &rw))
     return CP_OK; /* a payment to the address, not a pool reward */
   coin_id(&coin, sr.coin_id);
@@ -283,9 +281,7 @@ static cp_err fetch_spend(void *ctx, const uint8_t coin_id[32], bool *spent,
   if (rc)
     return rc;
   memset(spend, 0, sizeof *spend);
-  memcpy(spend->coin.parent_coin_info, ns.coin.parent_coin_info, 32);
-  memcpy(spend->coin.puzzle_hash, ns.coin.puzzle_hash, 32);
-  spend->coin.amount = ns.coin.amount;
+  fullnode_coin_to_chia(&ns.coin, &spend->coin);
   /* ownership of the CLVM bytes moves to the walker's spend */
   spend->puzzle_reveal.data = ns.puzzle_reveal;
   spend->puzzle_reveal.len = ns.puzzle_reveal_len;

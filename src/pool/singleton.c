@@ -40,9 +40,7 @@ static cp_err fetch_spend(struct chain *c, const uint8_t id[32], uint32_t height
   memset(out, 0, sizeof *out);
   if ((rc = c->ops->puzzle_and_solution(c->ctx, id, height, &ns)))
     return rc == CP_NOT_FOUND ? CP_BAD_SINGLETON : rc;
-  memcpy(out->coin.parent_coin_info, ns.coin.parent_coin_info, 32);
-  memcpy(out->coin.puzzle_hash, ns.coin.puzzle_hash, 32);
-  out->coin.amount = ns.coin.amount;
+  fullnode_coin_to_chia(&ns.coin, &out->coin);
   out->puzzle_reveal.data = ns.puzzle_reveal;
   out->puzzle_reveal.len = ns.puzzle_reveal_len;
   out->solution.data = ns.solution;

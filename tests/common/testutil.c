@@ -1,5 +1,7 @@
 #include "testutil.h"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,4 +127,61 @@ int tv_run(const char *args, char *out, size_t cap, char *err, size_t errcap)
   unlink(errfile);
   assert_true(WIFEXITED(st));
   return WEXITSTATUS(st);
+}
+
+pid_t tv_serve_spawn(const char *cfg, const char *dir, const char *errlog, int timeout_ms,
+                     uint16_t *port, int *out_fd)
+{
+  int fds[2] = { -1, -1 }, null_fd = open("/dev/null", O_WRONLY);
+  int err_fd = open(errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
+  char line[512];
+  size_t n = 0;
+  pid_t pid;
+
+  assert_true(null_fd >= 0 && err_fd >= 0);
+  if (port)
+    assert_int_equal(pipe(fds), 0);
+  fflush(NULL);
+  pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    dup2(port ? fds[1] : null_fd, 1);
+    dup2(err_fd, 2);
+    if (port)
+      close(fds[0]);
+    execl(CHIAPOOL_BINARY, CHIAPOOL_BINARY, "serve", "--config", cfg, "--data-dir", dir,
+          "--host", "127.0.0.1", "--port", "0", (char *)NULL);
+    _exit(127);
+  }
+  close(null_fd);
+  close(err_fd);
+  if (!port)
+    return pid;
+  close(fds[1]);
+  *port = 0;
+  for (;;) {
+    struct pollfd p = { fds[0], POLLIN, 0 };
+    const char *at;
+    ssize_t got;
+    if (poll(&p, 1, timeout_ms) <= 0)
+      break;
+    got = read(fds[0], line + n, sizeof line - 1 - n);
+    if (got <= 0)
+      break;
+    n += (size_t)got;
+    line[n] = 0;
+    at = strstr(line, "127.0.0.1:");
+    if (at && strchr(at, '\n')) {
+      unsigned v = 0;
+      for (at += 10; *at >= '0' && *at <= '9'; at++)
+        v = v * 10 + (unsigned)(*at - '0');
+      *port = (uint16_t)v;
+      break;
+    }
+  }
+  if (out_fd)
+    *out_fd = fds[0];
+  else
+    close(fds[0]);
+  return pid;
 }

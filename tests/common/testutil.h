@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 #include <jansson.h>
 
@@ -24,6 +25,14 @@ void tv_hex_exact(json_t *obj, const char *key, uint8_t *out, size_t n);
  * into out). Fails the test unless the
  * process exits normally; returns its exit code. */
 int tv_run(const char *args, char *out, size_t cap, char *err, size_t errcap);
+/* Start `chiapool serve --config cfg --data-dir dir` on 127.0.0.1 and an
+ * ephemeral port, stderr appended to errlog. With port != NULL, waits up
+ * to timeout_ms for its "listening" line (*port = 0 if none came); stdout
+ * then stays readable at *out_fd when out_fd != NULL, else is closed.
+ * Without port, stdout goes to /dev/null. Only async-signal-safe calls
+ * run between fork and exec, so a caller with threads may use it. */
+pid_t tv_serve_spawn(const char *cfg, const char *dir, const char *errlog, int timeout_ms,
+                     uint16_t *port, int *out_fd);
 /* Assert memory equals the hex string. */
 void tv_assert_hex(const uint8_t *got, size_t n, const char *hex);
 /* Member that must be a non-empty array (a vector group). */

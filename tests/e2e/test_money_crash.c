@@ -152,56 +152,9 @@ static void write_config(struct rig *r)
  * the parent runs the simulator's threads. */
 static pid_t spawn(struct rig *r, uint16_t *port)
 {
-  int fds[2] = { -1, -1 }, null_fd = open("/dev/null", O_WRONLY);
-  int err_fd = open(r->errlog, O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid;
-
-  assert_true(null_fd >= 0 && err_fd >= 0);
-  if (port)
-    assert_int_equal(pipe(fds), 0);
-  fflush(NULL);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    dup2(port ? fds[1] : null_fd, 1);
-    dup2(err_fd, 2);
-    if (port)
-      close(fds[0]);
-    execl(CHIAPOOL_BINARY, CHIAPOOL_BINARY, "serve", "--config", r->cfg, "--data-dir",
-          r->dir, "--host", "127.0.0.1", "--port", "0", (char *)NULL);
-    _exit(127);
-  }
-  close(null_fd);
-  close(err_fd);
-  if (port) {
-    char line[512];
-    size_t n = 0;
-    close(fds[1]);
-    *port = 0;
-    for (;;) {
-      struct pollfd p = { fds[0], POLLIN, 0 };
-      const char *at;
-      ssize_t got;
-      if (poll(&p, 1, 60000) <= 0)
-        break;
-      got = read(fds[0], line + n, sizeof line - 1 - n);
-      if (got <= 0)
-        break;
-      n += (size_t)got;
-      line[n] = 0;
-      at = strstr(line, "127.0.0.1:");
-      if (at && strchr(at, '\n')) {
-        unsigned v = 0;
-        for (at += 10; *at >= '0' && *at <= '9'; at++)
-          v = v * 10 + (unsigned)(*at - '0');
-        *port = (uint16_t)v;
-        break;
-      }
-    }
-    close(fds[0]);
-    if (!*port)
-      fail_msg("chiapool serve did not report its port (see %s)", r->errlog);
-  }
+  pid_t pid = tv_serve_spawn(r->cfg, r->dir, r->errlog, 60000, port, NULL);
+  if (port && !*port)
+    fail_msg("chiapool serve did not report its port (see %s)", r->errlog);
   return pid;
 }
 

@@ -36,51 +36,11 @@ static void write_file(const char *name, const char *text)
 /* Start `chiapool serve`; returns the pid, port from its "listening" line. */
 static pid_t start(const char *config, uint16_t *port, int *out_fd)
 {
-  char cfg[256], errp[256], line[512];
-  int fds[2];
-  pid_t pid;
-  size_t n = 0;
-
+  char cfg[256], errp[256];
   snprintf(cfg, sizeof cfg, "%s/%s", dir, config);
   snprintf(errp, sizeof errp, "%s/stderr.txt", dir);
-  assert_int_equal(pipe(fds), 0);
-  pid = fork();
-  assert_true(pid >= 0);
-  if (pid == 0) {
-    int e = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fds[1], 1);
-    if (e >= 0)
-      dup2(e, 2);
-    close(fds[0]);
-    execl(CHIAPOOL_BINARY, CHIAPOOL_BINARY, "serve", "--config", cfg, "--data-dir", dir,
-          "--host", "127.0.0.1", "--port", "0", (char *)NULL);
-    _exit(127);
-  }
-  close(fds[1]);
-  *out_fd = fds[0];
-  *port = 0;
-  /* read until the listening line (or EOF / 30 s) */
-  for (;;) {
-    struct pollfd p = { fds[0], POLLIN, 0 };
-    ssize_t r;
-    const char *at;
-    if (poll(&p, 1, 30000) <= 0)
-      break;
-    r = read(fds[0], line + n, sizeof line - 1 - n);
-    if (r <= 0)
-      break;
-    n += (size_t)r;
-    line[n] = 0;
-    at = strstr(line, "127.0.0.1:");
-    if (at && strchr(at, '\n')) {
-      unsigned v = 0;
-      for (at += 10; *at >= '0' && *at <= '9'; at++)
-        v = v * 10 + (unsigned)(*at - '0');
-      *port = (uint16_t)v;
-      break;
-    }
-  }
-  return pid;
+  unlink(errp); /* one log per start */
+  return tv_serve_spawn(cfg, dir, errp, 30000, port, out_fd);
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
